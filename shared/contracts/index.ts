@@ -1,0 +1,5 @@
+export * from './envelope';
+export * from './events';
+export * from './ids';
+export * from './money';
+export * from './parse';
