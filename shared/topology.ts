@@ -14,7 +14,14 @@ export type TopicName =
   | 'system-logs'
   | 'dead-letters';
 
-export type ServiceName = 'order' | 'payment' | 'escrow' | 'timer' | 'notification' | 'log-sink' | 'log-shipper';
+export type ServiceName =
+  | 'order'
+  | 'payment'
+  | 'escrow'
+  | 'timer'
+  | 'notification'
+  | 'log-sink'
+  | 'log-shipper';
 
 export interface TopicSpec {
   readonly name: TopicName;
@@ -153,7 +160,9 @@ export function service(name: ServiceName): ServiceSpec {
 
 /** Every (service, consumed topic) pair: one event-source mapping each. */
 export function consumerBindings(): { service: ServiceName; topic: TopicName; groupId: string }[] {
-  return SERVICES.flatMap((s) => s.consumes.map((t) => ({ service: s.name, topic: t, groupId: consumerGroupId(s.name, t) })));
+  return SERVICES.flatMap((s) =>
+    s.consumes.map((t) => ({ service: s.name, topic: t, groupId: consumerGroupId(s.name, t) })),
+  );
 }
 
 /**

@@ -12,7 +12,9 @@ export function eventId(type: string, ...parts: (string | number)[]): string {
   for (const p of parts) {
     if (p === '' || p === undefined || p === null) throw new TypeError(`eventId(${type}): empty part`);
   }
-  const hash = createHash('sha1').update([NAMESPACE, type, ...parts.map(String)].join('\u0000')).digest();
+  const hash = createHash('sha1')
+    .update([NAMESPACE, type, ...parts.map(String)].join('\u0000'))
+    .digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

@@ -62,7 +62,9 @@ export function parseEvent(input: Uint8Array | string): ParseResult {
     const problem = {
       path: 'type',
       message:
-        typeof type === 'string' ? `unknown event type ${JSON.stringify(type)}` : 'must be an event type string',
+        typeof type === 'string'
+          ? `unknown event type ${JSON.stringify(type)}`
+          : 'must be an event type string',
     };
     return { ok: false, error: new ContractError('UNKNOWN_TYPE', describeProblems([problem]), [problem]) };
   }

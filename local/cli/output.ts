@@ -1,0 +1,179 @@
+import { type Command, InvalidArgumentError as InvalidOption } from 'commander';
+
+/**
+ * Shared output plumbing for `campusg` commands: where they write, the exit codes scripts can rely on,
+ * and one wrapper that turns thrown errors into a message on stderr and an exit code.
+ */
+
+/** Exit codes of every `campusg` command. */
+export const EXIT = {
+  /** The command did what was asked. */
+  OK: 0,
+  /** Something failed: a check, a request, a broker or API error. */
+  FAILURE: 1,
+  /** The command line is wrong (unknown option, bad value). Commander's own errors map here too. */
+  USAGE: 2,
+  /** The thing asked for does not exist (topic, order, log group, trace). */
+  NOT_FOUND: 3,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error whose message is meant for the user as is, with the exit code it should end the command with. */
+export class CliError extends Error {
+  override readonly name: string = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.FAILURE,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class UsageError extends CliError {
+  override readonly name = 'UsageError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT.USAGE, options);
+  }
+}
+
+export class NotFoundError extends CliError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT.NOT_FOUND, options);
+  }
+}
+
+/** Where a command reads and writes. Tests pass their own; the CLI uses the process streams. */
+export interface Io {
+  readonly out: { write(chunk: string): unknown };
+  readonly err: { write(chunk: string): unknown };
+  readonly in: NodeJS.ReadableStream;
+}
+
+export const processIo: Io = { out: process.stdout, err: process.stderr, in: process.stdin };
+
+/** Collects what a command writes, for tests and for commands that build on other commands. */
+export class BufferIo implements Io {
+  private outText = '';
+  private errText = '';
+  readonly out = { write: (chunk: string) => (this.outText += chunk) };
+  readonly err = { write: (chunk: string) => (this.errText += chunk) };
+  constructor(readonly in: NodeJS.ReadableStream = process.stdin) {}
+  get stdout(): string {
+    return this.outText;
+  }
+  get stderr(): string {
+    return this.errText;
+  }
+}
+
+export function line(io: Io, text = ''): void {
+  io.out.write(`${text}\n`);
+}
+
+export function note(io: Io, text: string): void {
+  io.err.write(`${text}\n`);
+}
+
+export function printJson(io: Io, value: unknown): void {
+  io.out.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Describes an unknown thrown value in one line, unwrapping kafkajs/AWS SDK/fetch errors. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  // fetch() hides the socket error in `cause` (ECONNREFUSED and friends).
+  if (err.message === 'fetch failed' && cause instanceof Error) return `${err.message}: ${describeError(cause)}`;
+  if (err.name === 'AggregateError' && 'errors' in err && Array.isArray(err.errors) && err.errors.length > 0) {
+    return describeError(err.errors[0]);
+  }
+  return err.message || err.name;
+}
+
+/**
+ * Runs a command body: a returned exit code or a thrown CliError ends the process with that code; any
+ * other error is reported on stderr and exits 1. Writes nothing to stdout on failure.
+ */
+export async function runCommand(io: Io, body: () => Promise<ExitCode | undefined | void>): Promise<ExitCode> {
+  let code: ExitCode;
+  try {
+    code = (await body()) ?? EXIT.OK;
+  } catch (err) {
+    code = err instanceof CliError ? err.exitCode : EXIT.FAILURE;
+    io.err.write(`campusg: ${describeError(err)}\n`);
+  }
+  return code;
+}
+
+/** Wraps a commander action so its outcome becomes the process exit code. */
+export function action<A extends unknown[]>(
+  io: Io,
+  body: (...args: A) => Promise<ExitCode | undefined | void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const code = await runCommand(io, () => body(...args));
+    if (code !== EXIT.OK) process.exitCode = code;
+  };
+}
+
+/**
+ * Option parsers throw commander's InvalidArgumentError: commander reports it as
+ * `error: option '...' argument '...' is invalid. <msg>` and main.ts turns that into exit code 2.
+ */
+export { InvalidOption };
+
+/** Parses a positive whole number option value, or throws a usage error naming the option. */
+export function positiveInt(name: string, min = 1): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidOption(`${name} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+    }
+    return n;
+  };
+}
+
+/** Collects a repeatable option into an array. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Adds the `--json` flag with one help text everywhere. */
+export function jsonOption(cmd: Command): Command {
+  return cmd.option('--json', 'print machine-readable JSON instead of text');
+}
+
+/** Formats cents as a decimal amount: 1250 -> 12.50. */
+export function formatCents(cents: unknown): string {
+  if (typeof cents !== 'number' || !Number.isFinite(cents)) return '?';
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(Math.trunc(cents));
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** Pads columns of a table of strings to equal width (last column unpadded). */
+export function table(rows: readonly (readonly string[])[], gap = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join(gap)
+      .trimEnd(),
+  );
+}
+
+/** Parses `10m`, `2h`, `30s`, `1d`, `500ms` or an ISO date-time into epoch milliseconds before `now`. */
+export function parseSince(value: string, now = Date.now()): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
+  if (m) {
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+    return now - Number(m[1]) * unit;
+  }
+  const t = Date.parse(value);
+  if (!Number.isNaN(t) && /^\d{4}-\d{2}-\d{2}/.test(value)) return t;
+  throw new InvalidOption(`expected a duration like 30s, 10m, 2h, 1d or an ISO date-time, got ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,95 @@
+import { ErrorCode } from '../protocol/error-codes';
+import { splitBatches } from '../protocol/record-batch';
+import { defineApi } from './types';
+
+/**
+ * Produce (key 0), versions 3-7 (RecordBatch v2 only).
+ *
+ * Request v3-7: transactional_id nullable string, acks int16, timeout_ms int32,
+ *   topic_data [name string, partition_data [index int32, records nullable bytes]]
+ * Response v3-4: responses [name string, partition_responses [index int32, error_code int16,
+ *   base_offset int64, log_append_time_ms int64]], throttle_time_ms int32 (last)
+ * Response v5-7: partition_responses + log_start_offset int64
+ *
+ * Batches are validated (magic 2 else 43, CRC-32C else 2) and stored as sent; only the base offset is
+ * patched. acks=0: the request gets no response at all. acks must be -1, 0 or 1 (else 21).
+ * v6/v7 differ from v5 only in throttling semantics and idempotence rules, none of which apply here.
+ */
+export interface ProducePartitionData {
+  readonly index: number;
+  readonly records: Buffer | null;
+}
+
+export interface ProduceRequest {
+  readonly transactionalId: string | null;
+  readonly acks: number;
+  readonly timeoutMs: number;
+  readonly topics: readonly { name: string; partitions: readonly ProducePartitionData[] }[];
+}
+
+export interface ProducePartitionResponse {
+  readonly index: number;
+  readonly errorCode: number;
+  readonly baseOffset: bigint;
+  readonly logAppendTimeMs: bigint;
+  readonly logStartOffset: bigint;
+}
+
+export interface ProduceResponse {
+  readonly topics: readonly { name: string; partitions: readonly ProducePartitionResponse[] }[];
+  readonly throttleTimeMs: number;
+}
+
+function partitionError(index: number, errorCode: number): ProducePartitionResponse {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+}
+
+export const produce = defineApi<ProduceRequest, ProduceResponse>({
+  key: 0,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 7,
+  decode(r) {
+    return {
+      transactionalId: r.nullableString(),
+      acks: r.int16(),
+      timeoutMs: r.int32(),
+      topics: r.array((r) => ({
+        name: r.string(),
+        partitions: r.array((r) => ({ index: r.int32(), records: r.bytes() })),
+      })),
+    };
+  },
+  encode(w, res, version) {
+    w.array(res.topics, (w, t) => {
+      w.string(t.name);
+      w.array(t.partitions, (w, p) => {
+        w.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(p.logAppendTimeMs);
+        if (version >= 5) w.int64(p.logStartOffset);
+      });
+    });
+    w.int32(res.throttleTimeMs);
+  },
+  handle(req, _version, { cluster }) {
+    const badAcks = req.acks !== 0 && req.acks !== 1 && req.acks !== -1;
+    const topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p): ProducePartitionResponse => {
+        if (badAcks) return partitionError(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        const log = cluster.partition(t.name, p.index);
+        if (!log) return partitionError(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        const split = splitBatches(p.records ?? Buffer.alloc(0));
+        if (!split.ok) return partitionError(p.index, split.errorCode);
+        const baseOffset = cluster.append(log, split.batches);
+        return { index: p.index, errorCode: 0, baseOffset, logAppendTimeMs: -1n, logStartOffset: log.logStartOffset() };
+      }),
+    }));
+    return req.acks === 0 ? undefined : { topics, throttleTimeMs: 0 };
+  },
+  errorResponse(req, _version, errorCode) {
+    return {
+      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => partitionError(p.index, errorCode)) })),
+      throttleTimeMs: 0,
+    };
+  },
+});

@@ -1,0 +1,93 @@
+import { type AnyEvent, type EventDraft, type EventType } from '../contracts';
+import type { Decision } from '../domain/decision';
+import { TOPIC_OF } from '../domain/topics';
+import { ConcurrentUpdateError } from '../errors';
+import { completeEvent, type EventPublisher } from '../kafka';
+import type { EntityStore, ItemKey, Versioned } from './entity-store';
+
+export interface ApplyOnceOptions<S extends { readonly status: string }> {
+  readonly store: EntityStore<S>;
+  readonly key: ItemKey;
+  /** What caused this change: the input event id, or an API command such as `accept:<runnerId>`. */
+  readonly cause: string;
+  /** Publishing service, for the `source` of output events. */
+  readonly source: string;
+  /** Decides from the current entity (undefined when there is none). May throw a TransitionError. */
+  readonly decide: (current: Versioned<S> | undefined) => Decision<S> | Promise<Decision<S>>;
+  readonly publisher: EventPublisher;
+  readonly expiresAt?: (state: S) => number | undefined;
+  readonly now?: () => Date;
+  /** Conditional-write attempts before giving up with a (retriable) ConcurrentUpdateError. */
+  readonly maxAttempts?: number;
+}
+
+export interface ApplyOnceResult<S> {
+  /** `applied`: written now; `replayed`: this cause was applied before and its events re-published; `ignored`. */
+  readonly outcome: 'applied' | 'replayed' | 'ignored';
+  readonly events: readonly AnyEvent[];
+  readonly state?: S;
+  readonly reason?: string;
+}
+
+/**
+ * Applies one input to one entity at most once, then publishes its output events.
+ *
+ * 1. Read the item. If it already records this cause, re-publish the stored events unchanged: a crash after
+ *    the write and before the publish loses nothing, and a duplicate makes no second effect.
+ * 2. Otherwise decide; write the new state together with the complete output events in one conditional put
+ *    on the version and status that were read. If another writer won the race, read again and re-decide.
+ * 3. Publish. A publish failure throws (retriable); the redelivery takes step 1.
+ */
+export async function applyOnce<S extends { readonly status: string }>(
+  options: ApplyOnceOptions<S>,
+): Promise<ApplyOnceResult<S>> {
+  const { store, key, cause, source, publisher } = options;
+  const now = options.now ?? (() => new Date());
+  const attempts = options.maxAttempts ?? 5;
+  let lastConflict: ConcurrentUpdateError | undefined;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = await store.get(key);
+    const stored = current?.emitted[cause];
+    if (stored) {
+      await publishEvents(publisher, stored);
+      return { outcome: 'replayed', events: stored, state: current.state };
+    }
+    const decision = await options.decide(current);
+    if (decision.kind === 'ignore') return { outcome: 'ignored', events: [], state: current?.state, reason: decision.reason };
+    const events = decision.emit.map((draft) => completeEvent(draft as EventDraft<EventType>, source, now) as AnyEvent);
+    const next: Versioned<S> = {
+      state: decision.state,
+      version: (current?.version ?? 0) + 1,
+      emitted: { ...(current?.emitted ?? {}), [cause]: events },
+    };
+    try {
+      await store.put(
+        key,
+        next,
+        current ? { version: current.version, status: current.state.status } : undefined,
+        { expiresAt: options.expiresAt?.(decision.state), now: now() },
+      );
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) {
+        lastConflict = error;
+        continue;
+      }
+      throw error;
+    }
+    await publishEvents(publisher, events);
+    return { outcome: 'applied', events, state: decision.state };
+  }
+  throw lastConflict ?? new ConcurrentUpdateError(`${store.entity} ${key.pk}: too many concurrent updates`);
+}
+
+/** Publishes complete events, in order, each to its topic, keyed by the order id. */
+export async function publishEvents(publisher: EventPublisher, events: readonly AnyEvent[]): Promise<void> {
+  for (const event of events) {
+    await publisher.publish(TOPIC_OF[event.type], event as never, { key: keyOf(event) });
+  }
+}
+
+export function keyOf(event: AnyEvent): string {
+  const payload = event.payload as { orderId?: unknown };
+  return typeof payload.orderId === 'string' ? payload.orderId : event.correlationId;
+}

@@ -1,0 +1,18 @@
+import type { EventDraft } from '../contracts';
+
+/**
+ * What a pure domain function decides for one input: change the entity (and emit events), or leave it as it
+ * is (a duplicate, a late event, an event that is not for this service). A transition the state machine
+ * forbids is thrown as a TransitionError instead.
+ */
+export type Decision<S> =
+  | { readonly kind: 'change'; readonly state: S; readonly emit: readonly EventDraft[] }
+  | { readonly kind: 'ignore'; readonly reason: string };
+
+export function change<S>(state: S, emit: readonly EventDraft[] = []): Decision<S> {
+  return { kind: 'change', state, emit };
+}
+
+export function ignore<S>(reason: string): Decision<S> {
+  return { kind: 'ignore', reason };
+}

@@ -1,0 +1,6 @@
+export * from './config';
+export * from './errors';
+export * from './iam';
+export * from './memory';
+export * from './msk';
+export * from './publisher';

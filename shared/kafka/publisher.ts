@@ -1,0 +1,151 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { AnyEvent, EventDraft, EventOf, EventType } from '../contracts';
+import { eventId } from '../contracts/ids';
+import type { TopicName } from '../topology';
+import { createKafka, type KafkaConfig, kafkaConfigFromEnv } from './config';
+import { KafkaClientError, PublishError } from './errors';
+
+export interface PublishOptions {
+  /** Message key; the order id (`correlationId`) by default, so one order's events stay in one partition. */
+  readonly key?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What services publish through. Handlers receive one as a dependency; tests pass another implementation. */
+export interface EventPublisher {
+  publish<T extends EventType>(
+    topic: TopicName,
+    event: EventDraft<T> | EventOf<T>,
+    opts?: PublishOptions,
+  ): Promise<EventOf<T>>;
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Fills the envelope fields a draft leaves out: `source` (the given service), `correlationId` (the payload's
+ * order id), `timestamp` (now) and `id` (deterministic: type + correlation id + payload, so the same logical
+ * event always gets the same id). A complete event comes back unchanged.
+ */
+export function completeEvent<T extends EventType>(
+  draft: EventDraft<T> | EventOf<T>,
+  source: string,
+  now: () => Date = () => new Date(),
+): EventOf<T> {
+  const d = draft as EventDraft<EventType> & { payload: Record<string, unknown> };
+  const orderId = typeof d.payload.orderId === 'string' ? d.payload.orderId : undefined;
+  const correlationId =
+    d.correlationId ?? orderId ?? (typeof d.payload.service === 'string' ? d.payload.service : source);
+  return {
+    ...d,
+    id: d.id ?? eventId(d.type, correlationId, stableJson(d.payload)),
+    timestamp: d.timestamp ?? now().toISOString(),
+    source: d.source ?? source,
+    correlationId,
+  } as unknown as EventOf<T>;
+}
+
+/**
+ * Publishes events with kafkajs: one producer per process, created and connected on the first publish and
+ * reused across Lambda invocations; `acks: -1` waits for every in-sync replica.
+ */
+export class KafkaPublisher implements EventPublisher {
+  private kafka?: Kafka;
+  private producer?: Producer;
+  private connecting?: Promise<Producer>;
+
+  constructor(
+    private readonly source: string,
+    private readonly config: () => KafkaConfig = () => kafkaConfigFromEnv(),
+  ) {}
+
+  private connected(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    if (!this.connecting) {
+      this.kafka ??= createKafka(this.config());
+      const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      producer.on(producer.events.DISCONNECT, () => {
+        if (this.producer === producer) this.producer = undefined;
+      });
+      this.connecting = producer
+        .connect()
+        .then(() => {
+          this.producer = producer;
+          return producer;
+        })
+        .finally(() => {
+          this.connecting = undefined;
+        });
+    }
+    return this.connecting;
+  }
+
+  async publish<T extends EventType>(
+    topic: TopicName,
+    draft: EventDraft<T> | EventOf<T>,
+    opts: PublishOptions = {},
+  ): Promise<EventOf<T>> {
+    const event = completeEvent(draft, this.source);
+    await this.send(topic, [{ event, opts }]);
+    return event;
+  }
+
+  /** Publishes several events to one topic in one request (one batch per partition). */
+  async publishAll(topic: TopicName, items: { event: AnyEvent; opts?: PublishOptions }[]): Promise<void> {
+    if (items.length)
+      await this.send(
+        topic,
+        items.map((i) => ({ event: i.event, opts: i.opts ?? {} })),
+      );
+  }
+
+  private async send(topic: TopicName, items: { event: AnyEvent; opts: PublishOptions }[]): Promise<void> {
+    try {
+      const producer = await this.connected();
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: items.map(({ event, opts }) => ({
+          key: opts.key ?? event.correlationId,
+          value: JSON.stringify(event),
+          headers: opts.headers ? { ...opts.headers } : undefined,
+        })),
+      });
+    } catch (cause) {
+      if (cause instanceof KafkaClientError && !cause.retriable) throw cause;
+      const first = items[0]?.event;
+      throw new PublishError(
+        `could not publish ${items.length === 1 ? `${first?.type} ${first?.id}` : `${items.length} events`} to ${topic}: ${
+          cause instanceof Error ? cause.message : String(cause)
+        }`,
+        { cause },
+      );
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const producer =
+      this.producer ?? (this.connecting ? await this.connecting.catch(() => undefined) : undefined);
+    this.producer = undefined;
+    await producer?.disconnect();
+  }
+}
+
+let processPublisher: KafkaPublisher | undefined;
+
+/** The per-process publisher of this function, configured from its environment on first use. */
+export function defaultPublisher(): KafkaPublisher {
+  processPublisher ??= new KafkaPublisher(
+    process.env.CAMPUSG_SERVICE ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'campusg',
+  );
+  return processPublisher;
+}
