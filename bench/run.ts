@@ -18,7 +18,9 @@ function main(): void {
     .filter((f) => filters.length === 0 || filters.some((want) => f.includes(want)))
     .sort();
   if (files.length === 0) {
-    process.stdout.write(`no benchmarks in ${__dirname}${filters.length ? ` matching ${filters.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `no benchmarks in ${__dirname}${filters.length ? ` matching ${filters.join(', ')}` : ''}\n`,
+    );
     return;
   }
   const tsx = require.resolve('tsx/cli');
@@ -28,7 +30,11 @@ function main(): void {
     const started = process.hrtime.bigint();
     const result = spawnSync(process.execPath, [tsx, path.join(__dirname, file)], { stdio: 'inherit' });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const status = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
+    const status = result.error
+      ? result.error.message
+      : result.signal
+        ? `signal ${result.signal}`
+        : `exit ${result.status}`;
     process.stdout.write(`=== bench/${file}: ${status} after ${seconds.toFixed(1)} s ===\n`);
     if (result.error || result.status !== 0) failed.push(file);
   }

@@ -24,7 +24,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crc32c } from '@aws-crypto/crc32c';
+import { crc32c } from './crc32c';
 import type { BatchInfo, BrokerStorage, CommittedOffset, PartitionLog, TopicConfig } from './types';
 
 export interface FileStorageOptions {
@@ -90,7 +90,13 @@ export async function openFileStorage(
   options: FileStorageOptions = {},
 ): Promise<FileBrokerStorage> {
   const storage = new FileStorage(path.resolve(dir), options);
-  storage.open();
+  try {
+    storage.open();
+  } catch (err) {
+    // Release what was opened (files, the lock) so that a fixed directory can be opened again.
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
   return storage;
 }
 
@@ -171,7 +177,9 @@ class FilePartitionLog implements PartitionLog {
   private readonly segments: Segment[] = [];
   private nextOffset = 0n;
   private totalBytes = 0;
-  private readonly cacheQueue: Entry[] = [];
+  private cacheQueue: Entry[] = [];
+  /** Set when the topic is deleted: late callers get empty reads and failing appends, not file errors. */
+  private deleted = false;
   private cachedBytes = 0;
 
   constructor(
@@ -352,6 +360,8 @@ class FilePartitionLog implements PartitionLog {
 
   append(batch: Buffer, recordCount: number, firstTimestamp: bigint, maxTimestamp: bigint): bigint {
     this.owner.assertOpen();
+    if (this.deleted)
+      throw new StorageError(`topic ${this.topic} was deleted; partition ${this.partition} is gone`);
     if (batch.length < HEADER_BYTES) throw new StorageError(`batch of ${batch.length} bytes is too short`);
     // Same rule as the scan on open (and as memory storage), so offsets agree after a restart.
     const lastOffsetDelta = Math.max(batch.readInt32BE(LAST_OFFSET_DELTA), recordCount - 1, 0);
@@ -420,7 +430,7 @@ class FilePartitionLog implements PartitionLog {
   read(offset: bigint, maxBytes: number): BatchInfo[] {
     this.owner.assertOpen();
     const out: BatchInfo[] = [];
-    if (offset >= this.nextOffset) return out;
+    if (this.deleted || offset >= this.nextOffset) return out;
     let segIndex = this.findSegment(offset);
     if (segIndex < 0) return out;
     let entryIndex = findEntry(this.segments[segIndex]!.entries, offset);
@@ -523,7 +533,7 @@ class FilePartitionLog implements PartitionLog {
   enforceRetention(now: number, byTime = true): void {
     this.owner.assertOpen();
     const config = this.owner.topicConfig(this.topic);
-    if (!config) return;
+    if (!config || this.deleted) return;
     const { retentionMs, retentionBytes } = config;
     let drop = 0;
     if (byTime && retentionMs >= 0) {
@@ -559,10 +569,7 @@ class FilePartitionLog implements PartitionLog {
       }
       fs.rmSync(seg.file, { force: true });
     }
-    const keep = new Set(this.segments.flatMap((s) => s.entries));
-    for (let i = this.cacheQueue.length - 1; i >= 0; i--) {
-      if (!keep.has(this.cacheQueue[i]!)) this.cacheQueue.splice(i, 1);
-    }
+    this.cacheQueue = this.cacheQueue.filter((e) => e.cached !== undefined);
     fsyncDir(this.dir);
   }
 
@@ -578,6 +585,14 @@ class FilePartitionLog implements PartitionLog {
         seg.dirty = false;
       }
     }
+  }
+
+  /** Closes files and turns further use into empty reads and failing appends. */
+  markDeleted(): void {
+    this.close();
+    this.deleted = true;
+    this.cacheQueue = [];
+    this.cachedBytes = 0;
   }
 
   close(): void {
@@ -793,6 +808,8 @@ class FileStorage implements BrokerStorage {
   private readonly offsets: OffsetsLog;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** This storage wrote the lock file (and so removes it on close). */
+  private locked = false;
 
   constructor(
     readonly dir: string,
@@ -833,12 +850,23 @@ class FileStorage implements BrokerStorage {
       if (err instanceof StorageError) throw err;
     }
     fs.writeFileSync(file, String(process.pid));
+    this.locked = true;
   }
 
   private readTopics(): TopicConfig[] {
     const file = path.join(this.dir, TOPICS_FILE);
     if (!fs.existsSync(file)) return [];
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { topics: TopicConfig[] };
+    let parsed: { topics: TopicConfig[] };
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { topics: TopicConfig[] };
+      if (!Array.isArray(parsed.topics)) throw new Error('no "topics" array');
+    } catch (err) {
+      // Written only by rename of a complete file, so this is damage from outside: do not guess.
+      throw new StorageError(
+        `${file} is unreadable (${(err as Error).message}); restore it or remove the data directory`,
+        { cause: err },
+      );
+    }
     return parsed.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions,
@@ -906,7 +934,7 @@ class FileStorage implements BrokerStorage {
     this.assertOpen();
     const topic = this.topics.get(name);
     if (!topic) return;
-    for (const log of topic.partitions) log.close();
+    for (const log of topic.partitions) log.markDeleted();
     this.topics.delete(name);
     this.writeTopics();
     fs.rmSync(this.topicDir(name), { recursive: true, force: true });
@@ -949,7 +977,7 @@ class FileStorage implements BrokerStorage {
     if (this.timer) clearInterval(this.timer);
     for (const topic of this.topics.values()) for (const log of topic.partitions) log.close();
     this.offsets.close();
-    fs.rmSync(path.join(this.dir, LOCK_FILE), { force: true });
+    if (this.locked) fs.rmSync(path.join(this.dir, LOCK_FILE), { force: true });
   }
 }
 

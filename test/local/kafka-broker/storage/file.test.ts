@@ -326,8 +326,12 @@ describe('file storage', () => {
     append(s.partition('t', 1)!, [{ value: 'x' }]);
     s.commitOffset('g', 't', 1, commit(1n));
     s.commitOffset('g', 'keep', 0, commit(4n));
+    const stale = s.partition('t', 1)!;
     s.deleteTopic('t');
     expect(fs.existsSync(path.join(dir, 'logs', 't'))).toBe(false);
+    // A caller still holding the partition gets empty reads and a clear error, not a file error.
+    expect(stale.read(0n, 1 << 20)).toEqual([]);
+    expect(() => append(stale, [{ value: 'late' }])).toThrow(/topic t was deleted/);
     expect(s.partition('t', 0)).toBeUndefined();
     expect(s.fetchOffset('g', 't', 1)).toBeUndefined();
     expect(() => s.createTopic(topic('keep'))).toThrow(/already exists/);
@@ -356,9 +360,19 @@ describe('file storage', () => {
     expect(fs.existsSync(path.join(dir, 'logs', 't'))).toBe(true);
   });
 
+  it('refuses to guess when topics.json is damaged', async () => {
+    const s = await openStorage();
+    s.createTopic(topic('t'));
+    await s.close();
+    fs.writeFileSync(path.join(dir, 'topics.json'), '{"topics": [');
+    await expect(openFileStorage(dir)).rejects.toThrow(/topics\.json is unreadable/);
+    expect(fs.existsSync(path.join(dir, 'broker.lock'))).toBe(false);
+  });
+
   it('refuses a data directory locked by another live process', async () => {
     fs.writeFileSync(path.join(dir, 'broker.lock'), String(process.ppid));
     await expect(openFileStorage(dir)).rejects.toThrow(/in use by process/);
+    expect(fs.readFileSync(path.join(dir, 'broker.lock'), 'utf8')).toBe(String(process.ppid));
   });
 
   it('keeps every append with fsync always and with an fsync interval', async () => {
