@@ -88,7 +88,10 @@ export class Cluster {
       topic.retentionBytes ?? DEFAULT_RETENTION_BYTES,
     );
     if (retentionMs === undefined || retentionBytes === undefined) {
-      return { errorCode: ErrorCode.INVALID_CONFIG, message: 'retention.ms and retention.bytes must be integers' };
+      return {
+        errorCode: ErrorCode.INVALID_CONFIG,
+        message: 'retention.ms and retention.bytes must be integers',
+      };
     }
     if (validateOnly) return { errorCode: ErrorCode.NONE, message: null };
     const config: TopicConfig = { name: topic.name, partitions, retentionMs, retentionBytes, configs };
@@ -111,7 +114,9 @@ export class Cluster {
   ensureTopic(name: string, allowAutoCreate: boolean): boolean {
     if (this.topics.has(name)) return true;
     if (!this.options.autoCreateTopics || !allowAutoCreate) return false;
-    return this.createTopic({ name, partitions: this.options.defaultPartitions }).errorCode === ErrorCode.NONE;
+    return (
+      this.createTopic({ name, partitions: this.options.defaultPartitions }).errorCode === ErrorCode.NONE
+    );
   }
 
   /** Appends validated batches; returns the base offset of the first. Wakes parked fetches. */

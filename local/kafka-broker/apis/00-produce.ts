@@ -81,14 +81,23 @@ export const produce = defineApi<ProduceRequest, ProduceResponse>({
         const split = splitBatches(p.records ?? Buffer.alloc(0));
         if (!split.ok) return partitionError(p.index, split.errorCode);
         const baseOffset = cluster.append(log, split.batches);
-        return { index: p.index, errorCode: 0, baseOffset, logAppendTimeMs: -1n, logStartOffset: log.logStartOffset() };
+        return {
+          index: p.index,
+          errorCode: 0,
+          baseOffset,
+          logAppendTimeMs: -1n,
+          logStartOffset: log.logStartOffset(),
+        };
       }),
     }));
     return req.acks === 0 ? undefined : { topics, throttleTimeMs: 0 };
   },
   errorResponse(req, _version, errorCode) {
     return {
-      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => partitionError(p.index, errorCode)) })),
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => partitionError(p.index, errorCode)),
+      })),
       throttleTimeMs: 0,
     };
   },

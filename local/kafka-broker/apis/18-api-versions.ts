@@ -80,7 +80,9 @@ export const apiVersions = defineApi<ApiVersionsRequest, ApiVersionsResponse>({
 export function unsupportedApiVersionsResponse(): ApiVersionsResponse {
   return {
     errorCode: ErrorCode.UNSUPPORTED_VERSION,
-    apiKeys: [{ apiKey: API_VERSIONS_KEY, minVersion: apiVersions.minVersion, maxVersion: apiVersions.maxVersion }],
+    apiKeys: [
+      { apiKey: API_VERSIONS_KEY, minVersion: apiVersions.minVersion, maxVersion: apiVersions.maxVersion },
+    ],
     throttleTimeMs: 0,
   };
 }

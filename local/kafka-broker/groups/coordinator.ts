@@ -93,7 +93,8 @@ export class GroupCoordinator {
   list(): { groupId: string; protocolType: string }[] {
     const out = new Map<string, string>();
     for (const groupId of this.storage.groupsWithOffsets()) out.set(groupId, 'consumer');
-    for (const group of this.groups.values()) out.set(group.id, group.protocolType ?? out.get(group.id) ?? '');
+    for (const group of this.groups.values())
+      out.set(group.id, group.protocolType ?? out.get(group.id) ?? '');
     return [...out].map(([groupId, protocolType]) => ({ groupId, protocolType }));
   }
 

@@ -128,9 +128,11 @@ export class Group {
   ): SyncGroupResult | Promise<SyncGroupResult> {
     const member = this.members.get(memberId);
     if (!member) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: EMPTY };
-    if (generationId !== this.generationId) return { errorCode: ErrorCode.ILLEGAL_GENERATION, assignment: EMPTY };
+    if (generationId !== this.generationId)
+      return { errorCode: ErrorCode.ILLEGAL_GENERATION, assignment: EMPTY };
     this.touch(member);
-    if (this.state === 'PreparingRebalance') return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY };
+    if (this.state === 'PreparingRebalance')
+      return { errorCode: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY };
     if (this.state === 'Stable') return { errorCode: ErrorCode.NONE, assignment: member.assignment };
     return new Promise<SyncGroupResult>((resolve) => {
       member.awaitingSync?.({ errorCode: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY });
@@ -139,7 +141,9 @@ export class Group {
         const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
         for (const m of this.members.values()) m.assignment = Buffer.from(byMember.get(m.id) ?? EMPTY);
         this.state = 'Stable';
-        this.log(`group ${this.id} generation ${this.generationId} is stable with ${this.members.size} members`);
+        this.log(
+          `group ${this.id} generation ${this.generationId} is stable with ${this.members.size} members`,
+        );
         for (const m of this.members.values()) {
           const reply = m.awaitingSync;
           m.awaitingSync = undefined;
@@ -300,7 +304,6 @@ export class Group {
     this.generationId++;
     if (this.members.size === 0) {
       this.state = 'Empty';
-      this.protocolType = null;
       this.protocolName = null;
       this.leaderId = null;
       return;

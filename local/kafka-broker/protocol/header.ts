@@ -29,7 +29,11 @@ export function readRequestHeader(r: Reader, isFlexible: (apiKey: number, versio
 /** Peeks key, version and correlation id without consuming (for error replies before full parsing). */
 export function peekRequestIds(frame: Buffer): { apiKey: number; apiVersion: number; correlationId: number } {
   if (frame.length < 8) return { apiKey: -1, apiVersion: -1, correlationId: -1 };
-  return { apiKey: frame.readInt16BE(0), apiVersion: frame.readInt16BE(2), correlationId: frame.readInt32BE(4) };
+  return {
+    apiKey: frame.readInt16BE(0),
+    apiVersion: frame.readInt16BE(2),
+    correlationId: frame.readInt32BE(4),
+  };
 }
 
 export function writeResponseHeader(w: Writer, correlationId: number, flexible: boolean): void {

@@ -142,7 +142,9 @@ export class Reader {
   private items<T>(count: number, item: (r: Reader) => T): T[] | null {
     if (count < 0) return null;
     // Each element takes at least one byte: a cheap guard against absurd counts in garbage frames.
-    if (count > this.remaining) throw new TruncatedFrameError(`array of ${count} items in ${this.remaining} bytes`);
+    if (count > this.remaining) {
+      throw new TruncatedFrameError(`array of ${count} items in ${this.remaining} bytes`);
+    }
     const out: T[] = new Array(count);
     for (let i = 0; i < count; i++) out[i] = item(this);
     return out;

@@ -104,7 +104,10 @@ class MemoryPartitionLog implements PartitionLog {
 
 export class MemoryStorage implements BrokerStorage {
   private readonly topics = new Map<string, { config: TopicConfig; partitions: MemoryPartitionLog[] }>();
-  private readonly offsets = new Map<string, Map<string, { topic: string; partition: number; value: CommittedOffset }>>();
+  private readonly offsets = new Map<
+    string,
+    Map<string, { topic: string; partition: number; value: CommittedOffset }>
+  >();
 
   listTopics(): TopicConfig[] {
     return [...this.topics.values()].map((topic) => topic.config);

@@ -1,0 +1,59 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { type BrokerLogger, startBroker } from '../../kafka-broker';
+
+function portNumber(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be 0..65535');
+  return port;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+/** Broker events go to stderr so stdout carries only the "listening" line. */
+const stderrLogger: BrokerLogger = {
+  debug() {},
+  info: (message) => process.stderr.write(`broker: ${message}\n`),
+  warn: (message) => process.stderr.write(`broker: warning: ${message}\n`),
+  error: (message) => process.stderr.write(`broker: error: ${message}\n`),
+};
+
+/** `campusg broker`: runs the embedded Kafka-protocol broker in the foreground until SIGINT/SIGTERM. */
+export function register(program: Command): void {
+  program
+    .command('broker')
+    .description('run the embedded single-node Kafka broker (kafkajs, kcat and kafka-python can use it)')
+    .option('--port <port>', 'TCP port (0 = any free port)', portNumber, 9092)
+    .option('--host <host>', 'address to bind and advertise', '127.0.0.1')
+    .option('--data-dir <dir>', 'keep topics, records and offsets in this directory (default: in memory)')
+    .option('--partitions <n>', 'partitions of auto-created topics', positiveInt, 1)
+    .action(async (opts: { port: number; host: string; dataDir?: string; partitions: number }) => {
+      const broker = await startBroker({
+        port: opts.port,
+        host: opts.host,
+        dataDir: opts.dataDir,
+        defaultPartitions: opts.partitions,
+        logger: stderrLogger,
+      });
+      process.stdout.write(`kafka broker listening on ${broker.address}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.stderr.write(`broker: ${signal} received, stopping\n`);
+          broker.stop().then(resolve, (err: unknown) => {
+            process.stderr.write(
+              `broker: error while stopping: ${err instanceof Error ? err.message : String(err)}\n`,
+            );
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

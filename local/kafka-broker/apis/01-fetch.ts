@@ -1,0 +1,195 @@
+import type { Cluster } from '../cluster';
+import { ErrorCode } from '../protocol/error-codes';
+import { defineApi } from './types';
+
+/**
+ * Fetch (key 1), versions 4-11, with long-poll.
+ *
+ * Request: replica_id int32, max_wait_ms int32, min_bytes int32, max_bytes int32, isolation_level int8,
+ *   v7+: session_id int32, session_epoch int32,
+ *   topics [topic string, partitions [partition int32, v9+: current_leader_epoch int32, fetch_offset int64,
+ *            v5+: log_start_offset int64, partition_max_bytes int32]],
+ *   v7+: forgotten_topics_data [topic string, partitions [int32]],
+ *   v11+: rack_id string
+ * Response: throttle_time_ms int32, v7+: error_code int16, session_id int32,
+ *   responses [topic string, partitions [partition_index int32, error_code int16, high_watermark int64,
+ *              last_stable_offset int64, v5+: log_start_offset int64,
+ *              aborted_transactions nullable[producer_id int64, first_offset int64],
+ *              v11+: preferred_read_replica int32, records nullable bytes]]
+ *
+ * The response waits until min_bytes are available or max_wait_ms passes (or a partition errs). There are
+ * no fetch sessions (session id 0, full fetches) and no transactions: the last stable offset is the high
+ * watermark and aborted_transactions is null. At least one batch is returned even if it exceeds
+ * max_bytes or partition_max_bytes, so a consumer can always make progress. Stored batches are written
+ * to the socket by reference, never copied or decoded.
+ */
+export interface FetchPartitionRequest {
+  readonly partition: number;
+  readonly currentLeaderEpoch: number;
+  readonly fetchOffset: bigint;
+  readonly logStartOffset: bigint;
+  readonly partitionMaxBytes: number;
+}
+
+export interface FetchRequest {
+  readonly replicaId: number;
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly isolationLevel: number;
+  readonly sessionId: number;
+  readonly sessionEpoch: number;
+  readonly topics: readonly { topic: string; partitions: readonly FetchPartitionRequest[] }[];
+  readonly forgottenTopics: readonly { topic: string; partitions: readonly number[] }[];
+  readonly rackId: string;
+}
+
+export interface FetchPartitionResponse {
+  readonly partitionIndex: number;
+  readonly errorCode: number;
+  readonly highWatermark: bigint;
+  readonly lastStableOffset: bigint;
+  readonly logStartOffset: bigint;
+  readonly preferredReadReplica: number;
+  /** Whole stored batches, concatenated on the wire into one records field. */
+  readonly records: readonly Buffer[];
+}
+
+export interface FetchResponse {
+  readonly throttleTimeMs: number;
+  readonly errorCode: number;
+  readonly sessionId: number;
+  readonly responses: readonly { topic: string; partitions: readonly FetchPartitionResponse[] }[];
+}
+
+function partitionError(partitionIndex: number, errorCode: number): FetchPartitionResponse {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    preferredReadReplica: -1,
+    records: [],
+  };
+}
+
+/** One pass over the requested partitions; `bytes` = record bytes gathered, `failed` = a partition erred. */
+function collect(req: FetchRequest, cluster: Cluster) {
+  let bytes = 0;
+  let failed = false;
+  const responses = req.topics.map((t) => ({
+    topic: t.topic,
+    partitions: t.partitions.map((p): FetchPartitionResponse => {
+      const log = cluster.partition(t.topic, p.partition);
+      if (!log) {
+        failed = true;
+        return partitionError(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      }
+      const highWatermark = log.highWatermark();
+      const logStartOffset = log.logStartOffset();
+      if (p.fetchOffset < logStartOffset || p.fetchOffset > highWatermark) {
+        failed = true;
+        return {
+          ...partitionError(p.partition, ErrorCode.OFFSET_OUT_OF_RANGE),
+          highWatermark,
+          logStartOffset,
+        };
+      }
+      const budget = Math.min(p.partitionMaxBytes, req.maxBytes - bytes);
+      const batches = bytes > 0 && budget <= 0 ? [] : log.read(p.fetchOffset, Math.max(budget, 0));
+      const records = batches.map((b) => b.bytes);
+      for (const batch of records) bytes += batch.length;
+      return {
+        partitionIndex: p.partition,
+        errorCode: ErrorCode.NONE,
+        highWatermark,
+        lastStableOffset: highWatermark,
+        logStartOffset,
+        preferredReadReplica: -1,
+        records,
+      };
+    }),
+  }));
+  return { responses, bytes, failed };
+}
+
+export const fetch = defineApi<FetchRequest, FetchResponse>({
+  key: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 11,
+  decode(r, version) {
+    const replicaId = r.int32();
+    const maxWaitMs = r.int32();
+    const minBytes = r.int32();
+    const maxBytes = r.int32();
+    const isolationLevel = r.int8();
+    const sessionId = version >= 7 ? r.int32() : 0;
+    const sessionEpoch = version >= 7 ? r.int32() : -1;
+    const topics = r.array((r) => ({
+      topic: r.string(),
+      partitions: r.array((r) => ({
+        partition: r.int32(),
+        currentLeaderEpoch: version >= 9 ? r.int32() : -1,
+        fetchOffset: r.int64(),
+        logStartOffset: version >= 5 ? r.int64() : -1n,
+        partitionMaxBytes: r.int32(),
+      })),
+    }));
+    const forgottenTopics =
+      version >= 7 ? r.array((r) => ({ topic: r.string(), partitions: r.array((r) => r.int32()) })) : [];
+    const rackId = version >= 11 ? r.string() : '';
+    return {
+      replicaId,
+      maxWaitMs,
+      minBytes,
+      maxBytes,
+      isolationLevel,
+      sessionId,
+      sessionEpoch,
+      topics,
+      forgottenTopics,
+      rackId,
+    };
+  },
+  encode(w, res, version) {
+    w.int32(res.throttleTimeMs);
+    if (version >= 7) w.int16(res.errorCode).int32(res.sessionId);
+    w.array(res.responses, (w, t) => {
+      w.string(t.topic);
+      w.array(t.partitions, (w, p) => {
+        w.int32(p.partitionIndex).int16(p.errorCode).int64(p.highWatermark).int64(p.lastStableOffset);
+        if (version >= 5) w.int64(p.logStartOffset);
+        w.int32(-1); // aborted_transactions: null (no transactions)
+        if (version >= 11) w.int32(p.preferredReadReplica);
+        let size = 0;
+        for (const batch of p.records) size += batch.length;
+        w.int32(size);
+        for (const batch of p.records) w.raw(batch);
+      });
+    });
+  },
+  async handle(req, _version, { cluster, signal }) {
+    const deadline = Date.now() + Math.max(0, req.maxWaitMs);
+    for (;;) {
+      const pass = collect(req, cluster);
+      const waitMs = deadline - Date.now();
+      if (pass.failed || pass.bytes >= req.minBytes || waitMs <= 0 || signal.aborted) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: pass.responses };
+      }
+      await cluster.waitForAppend(waitMs, signal);
+    }
+  },
+  errorResponse(req, _version, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: 0,
+      responses: req.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => partitionError(p.partition, errorCode)),
+      })),
+    };
+  },
+});

@@ -1,0 +1,115 @@
+import { ErrorCode } from '../protocol/error-codes';
+import { defineApi } from './types';
+
+/**
+ * ListOffsets (key 2), versions 1-3.
+ *
+ * Request: replica_id int32, v2+: isolation_level int8,
+ *   topics [name string, partitions [partition_index int32, timestamp int64]]
+ * Response: v2+: throttle_time_ms int32,
+ *   topics [name string, partitions [partition_index int32, error_code int16, timestamp int64, offset int64]]
+ *
+ * timestamp -1 = latest (the high watermark), -2 = earliest (the log start offset), any other value = the
+ * first offset of the earliest batch whose max timestamp is >= it (offset -1 when there is none).
+ * v3 only changes throttling semantics.
+ */
+export const LATEST_TIMESTAMP = -1n;
+export const EARLIEST_TIMESTAMP = -2n;
+
+export interface ListOffsetsRequest {
+  readonly replicaId: number;
+  readonly isolationLevel: number;
+  readonly topics: readonly {
+    name: string;
+    partitions: readonly { partitionIndex: number; timestamp: bigint }[];
+  }[];
+}
+
+export interface ListOffsetsPartitionResponse {
+  readonly partitionIndex: number;
+  readonly errorCode: number;
+  readonly timestamp: bigint;
+  readonly offset: bigint;
+}
+
+export interface ListOffsetsResponse {
+  readonly throttleTimeMs: number;
+  readonly topics: readonly { name: string; partitions: readonly ListOffsetsPartitionResponse[] }[];
+}
+
+export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
+  key: 2,
+  name: 'ListOffsets',
+  minVersion: 1,
+  maxVersion: 3,
+  decode(r, version) {
+    return {
+      replicaId: r.int32(),
+      isolationLevel: version >= 2 ? r.int8() : 0,
+      topics: r.array((r) => ({
+        name: r.string(),
+        partitions: r.array((r) => ({ partitionIndex: r.int32(), timestamp: r.int64() })),
+      })),
+    };
+  },
+  encode(w, res, version) {
+    if (version >= 2) w.int32(res.throttleTimeMs);
+    w.array(res.topics, (w, t) => {
+      w.string(t.name);
+      w.array(t.partitions, (w, p) => {
+        w.int32(p.partitionIndex).int16(p.errorCode).int64(p.timestamp).int64(p.offset);
+      });
+    });
+  },
+  handle(req, _version, { cluster }) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map(({ partitionIndex, timestamp }): ListOffsetsPartitionResponse => {
+          const log = cluster.partition(t.name, partitionIndex);
+          if (!log) {
+            return {
+              partitionIndex,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              timestamp: -1n,
+              offset: -1n,
+            };
+          }
+          if (timestamp === LATEST_TIMESTAMP) {
+            return { partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1n, offset: log.highWatermark() };
+          }
+          if (timestamp === EARLIEST_TIMESTAMP) {
+            return {
+              partitionIndex,
+              errorCode: ErrorCode.NONE,
+              timestamp: -1n,
+              offset: log.logStartOffset(),
+            };
+          }
+          const found = log.offsetForTimestamp(timestamp);
+          return {
+            partitionIndex,
+            errorCode: ErrorCode.NONE,
+            timestamp: found?.timestamp ?? -1n,
+            offset: found?.offset ?? -1n,
+          };
+        }),
+      })),
+    };
+  },
+  errorResponse(req, _version, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode,
+          timestamp: -1n,
+          offset: -1n,
+        })),
+      })),
+    };
+  },
+});

@@ -1,0 +1,108 @@
+import { ErrorCode } from '../protocol/error-codes';
+import { defineApi } from './types';
+
+/**
+ * OffsetCommit (key 8), versions 2-7.
+ *
+ * Request: group_id string, generation_id int32, member_id string, v7+: group_instance_id nullable string,
+ *   v2-4: retention_time_ms int64,
+ *   topics [name string, partitions [partition_index int32, committed_offset int64,
+ *            v6+: committed_leader_epoch int32, committed_metadata nullable string]]
+ * Response: v3+: throttle_time_ms int32, topics [name string, partitions [partition_index int32, error_code int16]]
+ *
+ * The member and generation are checked (25, 22; 27 while the group completes a rebalance); generation -1
+ * with an empty member id commits for a group without live members ("simple" consumers and admin tools).
+ * Unknown partitions get 3. Offsets are stored through BrokerStorage.commitOffset.
+ */
+export interface OffsetCommitPartition {
+  readonly partitionIndex: number;
+  readonly committedOffset: bigint;
+  readonly committedLeaderEpoch: number;
+  readonly committedMetadata: string | null;
+}
+
+export interface OffsetCommitRequest {
+  readonly groupId: string;
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly retentionTimeMs: bigint;
+  readonly topics: readonly { name: string; partitions: readonly OffsetCommitPartition[] }[];
+}
+
+export interface OffsetCommitResponse {
+  readonly throttleTimeMs: number;
+  readonly topics: readonly {
+    name: string;
+    partitions: readonly { partitionIndex: number; errorCode: number }[];
+  }[];
+}
+
+export const offsetCommit = defineApi<OffsetCommitRequest, OffsetCommitResponse>({
+  key: 8,
+  name: 'OffsetCommit',
+  minVersion: 2,
+  maxVersion: 7,
+  decode(r, version) {
+    const groupId = r.string();
+    const generationId = r.int32();
+    const memberId = r.string();
+    const groupInstanceId = version >= 7 ? r.nullableString() : null;
+    const retentionTimeMs = version <= 4 ? r.int64() : -1n;
+    const topics = r.array((r) => ({
+      name: r.string(),
+      partitions: r.array((r) => ({
+        partitionIndex: r.int32(),
+        committedOffset: r.int64(),
+        committedLeaderEpoch: version >= 6 ? r.int32() : -1,
+        committedMetadata: r.nullableString(),
+      })),
+    }));
+    return { groupId, generationId, memberId, groupInstanceId, retentionTimeMs, topics };
+  },
+  encode(w, res, version) {
+    if (version >= 3) w.int32(res.throttleTimeMs);
+    w.array(res.topics, (w, t) => {
+      w.string(t.name);
+      w.array(t.partitions, (w, p) => {
+        w.int32(p.partitionIndex).int16(p.errorCode);
+      });
+    });
+  },
+  handle(req, _version, { cluster }) {
+    const groupError = cluster.groups.checkCommit(req.groupId, req.generationId, req.memberId);
+    if (groupError !== ErrorCode.NONE) return everyPartition(req, groupError);
+    const commitTimestamp = BigInt(Date.now());
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          if (!cluster.partition(t.name, p.partitionIndex)) {
+            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+          }
+          cluster.storage.commitOffset(req.groupId, t.name, p.partitionIndex, {
+            offset: p.committedOffset,
+            leaderEpoch: p.committedLeaderEpoch,
+            metadata: p.committedMetadata,
+            commitTimestamp,
+          });
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE };
+        }),
+      })),
+    };
+  },
+  errorResponse(req, _version, errorCode) {
+    return everyPartition(req, errorCode);
+  },
+});
+
+function everyPartition(req: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
+  return {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+    })),
+  };
+}

@@ -1,0 +1,116 @@
+import { ErrorCode } from '../protocol/error-codes';
+import { defineApi } from './types';
+
+/**
+ * OffsetFetch (key 9), versions 1-5 (v6+ is flexible and not advertised).
+ *
+ * Request v1: group_id string, topics [name string, partition_indexes [int32]]
+ * Request v2-5: topics is nullable (null = every partition the group committed)
+ * Response: v3+: throttle_time_ms int32,
+ *   topics [name string, partitions [partition_index int32, committed_offset int64,
+ *            v5+: committed_leader_epoch int32, metadata nullable string, error_code int16]],
+ *   v2+: error_code int16
+ *
+ * A partition without a committed offset (or an unknown group) gets offset -1, empty metadata, no error.
+ */
+export interface OffsetFetchRequest {
+  readonly groupId: string;
+  readonly topics: readonly { name: string; partitionIndexes: readonly number[] }[] | null;
+}
+
+export interface OffsetFetchPartition {
+  readonly partitionIndex: number;
+  readonly committedOffset: bigint;
+  readonly committedLeaderEpoch: number;
+  readonly metadata: string | null;
+  readonly errorCode: number;
+}
+
+export interface OffsetFetchResponse {
+  readonly throttleTimeMs: number;
+  readonly topics: readonly { name: string; partitions: readonly OffsetFetchPartition[] }[];
+  readonly errorCode: number;
+}
+
+export const offsetFetch = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
+  key: 9,
+  name: 'OffsetFetch',
+  minVersion: 1,
+  maxVersion: 5,
+  decode(r, version) {
+    const groupId = r.string();
+    const topic = (r: import('../protocol/reader').Reader) => ({
+      name: r.string(),
+      partitionIndexes: r.array((r) => r.int32()),
+    });
+    const topics = version >= 2 ? r.nullableArray(topic) : r.array(topic);
+    return { groupId, topics };
+  },
+  encode(w, res, version) {
+    if (version >= 3) w.int32(res.throttleTimeMs);
+    w.array(res.topics, (w, t) => {
+      w.string(t.name);
+      w.array(t.partitions, (w, p) => {
+        w.int32(p.partitionIndex).int64(p.committedOffset);
+        if (version >= 5) w.int32(p.committedLeaderEpoch);
+        w.nullableString(p.metadata).int16(p.errorCode);
+      });
+    });
+    if (version >= 2) w.int16(res.errorCode);
+  },
+  handle(req, _version, { cluster }) {
+    const { storage } = cluster;
+    if (req.topics === null) {
+      const byTopic = new Map<string, OffsetFetchPartition[]>();
+      for (const { topic, partition, value } of storage.committedOffsets(req.groupId)) {
+        const partitions = byTopic.get(topic) ?? [];
+        partitions.push({
+          partitionIndex: partition,
+          committedOffset: value.offset,
+          committedLeaderEpoch: value.leaderEpoch,
+          metadata: value.metadata ?? '',
+          errorCode: ErrorCode.NONE,
+        });
+        byTopic.set(topic, partitions);
+      }
+      return {
+        throttleTimeMs: 0,
+        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+        errorCode: ErrorCode.NONE,
+      };
+    }
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((partitionIndex): OffsetFetchPartition => {
+          const value = storage.fetchOffset(req.groupId, t.name, partitionIndex);
+          return {
+            partitionIndex,
+            committedOffset: value?.offset ?? -1n,
+            committedLeaderEpoch: value?.leaderEpoch ?? -1,
+            metadata: value?.metadata ?? '',
+            errorCode: ErrorCode.NONE,
+          };
+        }),
+      })),
+      errorCode: ErrorCode.NONE,
+    };
+  },
+  errorResponse(req, _version, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      topics: (req.topics ?? []).map((t) => ({
+        name: t.name,
+        partitions: t.partitionIndexes.map((partitionIndex) => ({
+          partitionIndex,
+          committedOffset: -1n,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode,
+        })),
+      })),
+      errorCode,
+    };
+  },
+});

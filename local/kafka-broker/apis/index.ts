@@ -1,0 +1,54 @@
+import { produce } from './00-produce';
+import { fetch } from './01-fetch';
+import { listOffsets } from './02-list-offsets';
+import { metadata } from './03-metadata';
+import { offsetCommit } from './08-offset-commit';
+import { offsetFetch } from './09-offset-fetch';
+import { findCoordinator } from './10-find-coordinator';
+import { joinGroup } from './11-join-group';
+import { heartbeat } from './12-heartbeat';
+import { leaveGroup } from './13-leave-group';
+import { syncGroup } from './14-sync-group';
+import { describeGroups } from './15-describe-groups';
+import { listGroups } from './16-list-groups';
+import { apiVersions, setAdvertisedApis } from './18-api-versions';
+import { createTopics } from './19-create-topics';
+import { deleteTopics } from './20-delete-topics';
+import { initProducerId } from './22-init-producer-id';
+import { describeConfigs } from './32-describe-configs';
+import type { Api } from './types';
+
+/**
+ * The registry of served APIs: the single source of what the broker understands and what ApiVersions
+ * advertises. Adding an API means adding its file and one line here.
+ */
+const all = [
+  produce,
+  fetch,
+  listOffsets,
+  metadata,
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
+  apiVersions,
+  createTopics,
+  deleteTopics,
+  initProducerId,
+  describeConfigs,
+] as unknown as readonly Api[];
+
+export const apis: ReadonlyMap<number, Api> = new Map(all.map((api) => [api.key, api]));
+
+setAdvertisedApis(
+  all.map((api) => ({ apiKey: api.key, minVersion: api.minVersion, maxVersion: api.maxVersion })),
+);
+
+export { API_VERSIONS_KEY, unsupportedApiVersionsResponse } from './18-api-versions';
+export type { Api, RequestContext } from './types';
+export { isFlexible } from './types';
