@@ -1,5 +1,6 @@
 import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
-import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from 'kafkajs';
+import { Kafka, type KafkaConfig as KafkaJsConfig, type logCreator, logLevel } from 'kafkajs';
+import { createLogger } from '../logging';
 import { KafkaConfigError } from './errors';
 import { mskIamTokenProvider } from './iam';
 
@@ -95,9 +96,22 @@ export function kafkaJsOptions(config: KafkaConfig, overrides: Partial<KafkaJsCo
     requestTimeout: 10000,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     logLevel: logLevel.WARN,
+    logCreator: powertoolsLogCreator,
     ...overrides,
   };
 }
+
+/** Routes kafkajs' own log lines through the service's Powertools logger, so they are JSON like the rest. */
+const powertoolsLogCreator: logCreator = () => {
+  const logger = createLogger(undefined, { logger: 'kafkajs' });
+  return ({ level, log }) => {
+    const { message, ...extra } = log;
+    if (level === logLevel.ERROR) logger.error(message, extra);
+    else if (level === logLevel.WARN) logger.warn(message, extra);
+    else if (level === logLevel.INFO) logger.info(message, extra);
+    else logger.debug(message, extra);
+  };
+};
 
 export function createKafka(config: KafkaConfig, overrides: Partial<KafkaJsConfig> = {}): Kafka {
   return new Kafka(kafkaJsOptions(config, overrides));

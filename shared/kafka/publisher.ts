@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { AnyEvent, EventDraft, EventOf, EventType } from '../contracts';
 import { eventId } from '../contracts/ids';
 import type { TopicName } from '../topology';
@@ -72,7 +72,11 @@ export class KafkaPublisher implements EventPublisher {
     if (this.producer) return Promise.resolve(this.producer);
     if (!this.connecting) {
       this.kafka ??= createKafka(this.config());
-      const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({
+        allowAutoTopicCreation: false,
+        // murmur2 on the key, as the Java client does: one order's events always land in the same partition.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       producer.on(producer.events.DISCONNECT, () => {
         if (this.producer === producer) this.producer = undefined;
       });
