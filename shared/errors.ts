@@ -116,7 +116,9 @@ export class ConfigurationError extends CampusGError {
  */
 export function isPermanent(error: unknown): boolean {
   return (
-    error instanceof TransitionError || error instanceof RejectedRecordError || error instanceof ValidationError
+    error instanceof TransitionError ||
+    error instanceof RejectedRecordError ||
+    error instanceof ValidationError
   );
 }
 

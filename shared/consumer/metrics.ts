@@ -14,7 +14,10 @@ let metrics: Metrics | undefined;
 export function powertoolsConsumerMetrics(service: string): ConsumerMetrics {
   return {
     deadLettered() {
-      metrics ??= new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'CampusG', serviceName: service });
+      metrics ??= new Metrics({
+        namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'CampusG',
+        serviceName: service,
+      });
       metrics.singleMetric().addMetric('DeadLetters', MetricUnit.Count, 1);
     },
   };

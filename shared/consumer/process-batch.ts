@@ -23,8 +23,13 @@ export interface ConsumerDeps {
 
 export interface BatchSummary {
   readonly records: number;
-  readonly handled: number;
-  readonly deadLettered: { readonly offset: number; readonly topic: string; readonly partition: number; readonly reason: DeadLetterReason }[];
+  handled: number;
+  readonly deadLettered: {
+    readonly offset: number;
+    readonly topic: string;
+    readonly partition: number;
+    readonly reason: DeadLetterReason;
+  }[];
 }
 
 /**
@@ -36,7 +41,11 @@ export interface BatchSummary {
  * - any other error (DynamoDB, the broker, a dependency) is transient: it is thrown, the invocation fails and
  *   the event-source mapping redelivers the batch. Records already handled are handled again idempotently.
  */
-export async function processBatch(event: MSKEvent, deps: ConsumerDeps, handle: RecordHandler): Promise<BatchSummary> {
+export async function processBatch(
+  event: MSKEvent,
+  deps: ConsumerDeps,
+  handle: RecordHandler,
+): Promise<BatchSummary> {
   const records = await decodeMskEvent(event);
   const metrics = deps.metrics ?? noMetrics;
   const summary: BatchSummary = { records: records.length, handled: 0, deadLettered: [] };
@@ -53,7 +62,10 @@ export async function processBatch(event: MSKEvent, deps: ConsumerDeps, handle: 
           await handle(record.result.event, record);
         } catch (error) {
           if (!isPermanent(error)) {
-            deps.logger.error('transient failure; failing the batch for a retry', { ...origin, error: error as Error });
+            deps.logger.error('transient failure; failing the batch for a retry', {
+              ...origin,
+              error: error as Error,
+            });
             throw error;
           }
           failure = {
@@ -64,9 +76,13 @@ export async function processBatch(event: MSKEvent, deps: ConsumerDeps, handle: 
       }
       if (failure) {
         const letter = deadLetterFor(record, deps.consumer, failure.reason, failure.error, deps.now);
-        await deps.publisher.publish(deps.deadLetterTopic ?? (optionalEnv('DEAD_LETTER_TOPIC', 'dead-letters') as TopicName), letter, {
-          key: letter.correlationId,
-        });
+        await deps.publisher.publish(
+          deps.deadLetterTopic ?? (optionalEnv('DEAD_LETTER_TOPIC', 'dead-letters') as TopicName),
+          letter,
+          {
+            key: letter.correlationId,
+          },
+        );
         metrics.deadLettered(failure.reason);
         summary.deadLettered.push({ ...origin, reason: failure.reason });
         deps.logger.warn('record dead-lettered', { ...origin, reason: failure.reason, error: failure.error });
@@ -77,7 +93,7 @@ export async function processBatch(event: MSKEvent, deps: ConsumerDeps, handle: 
       resetOrder(deps.logger);
     }
   }
-  deps.logger.info('batch processed', {
+  deps.logger.debug('batch processed', {
     records: summary.records,
     handled: summary.handled,
     deadLettered: summary.deadLettered.length,

@@ -64,6 +64,8 @@ export const PaymentFailed = z.object({
 
 export const PaymentCaptured = z.object({
   orderId: Id,
+  /** Added for notifications: the customer to tell. Optional so older producers stay valid. */
+  customerId: Id.optional(),
   paymentId: Id,
   amountCents: Cents,
   runnerId: Id,
@@ -71,6 +73,8 @@ export const PaymentCaptured = z.object({
 
 export const PaymentVoided = z.object({
   orderId: Id,
+  /** Added for notifications: the customer to tell. Optional so older producers stay valid. */
+  customerId: Id.optional(),
   paymentId: Id,
   amountCents: Cents,
   reason: z.string().min(1),
@@ -86,6 +90,8 @@ export const FundsHeld = z.object({
 
 export const FundsReleased = z.object({
   orderId: Id,
+  /** Added for notifications: the customer to tell. Optional so older producers stay valid. */
+  customerId: Id.optional(),
   holdId: Id,
   paymentId: Id,
   runnerId: Id,
@@ -103,18 +109,24 @@ export const FundsRefunded = z.object({
 
 export const TimerStarted = z.object({
   orderId: Id,
+  /** Added for notifications: the customer to tell. Optional so older producers stay valid. */
+  customerId: Id.optional(),
   scheduleName: Id,
   deadline: IsoTime,
 });
 
 export const TimerCancelled = z.object({
   orderId: Id,
+  /** Added for notifications: the customer to tell. Optional so older producers stay valid. */
+  customerId: Id.optional(),
   scheduleName: Id,
   reason: z.enum(['ORDER_ACCEPTED', 'ORDER_CANCELLED']),
 });
 
 export const OrderTimeout = z.object({
   orderId: Id,
+  /** Added for notifications: the customer to tell. Optional so older producers stay valid. */
+  customerId: Id.optional(),
   scheduleName: Id,
   deadline: IsoTime,
 });

@@ -1,5 +1,6 @@
-import { type AnyEvent, type EventDraft, type EventType } from '../contracts';
+import type { AnyEvent, EventDraft, EventType } from '../contracts';
 import type { Decision } from '../domain/decision';
+import { orderIdOf } from '../domain/event-order';
 import { TOPIC_OF } from '../domain/topics';
 import { ConcurrentUpdateError } from '../errors';
 import { completeEvent, type EventPublisher } from '../kafka';
@@ -53,8 +54,11 @@ export async function applyOnce<S extends { readonly status: string }>(
       return { outcome: 'replayed', events: stored, state: current.state };
     }
     const decision = await options.decide(current);
-    if (decision.kind === 'ignore') return { outcome: 'ignored', events: [], state: current?.state, reason: decision.reason };
-    const events = decision.emit.map((draft) => completeEvent(draft as EventDraft<EventType>, source, now) as AnyEvent);
+    if (decision.kind === 'ignore')
+      return { outcome: 'ignored', events: [], state: current?.state, reason: decision.reason };
+    const events = decision.emit.map(
+      (draft) => completeEvent(draft as EventDraft<EventType>, source, now) as AnyEvent,
+    );
     const next: Versioned<S> = {
       state: decision.state,
       version: (current?.version ?? 0) + 1,
@@ -87,7 +91,4 @@ export async function publishEvents(publisher: EventPublisher, events: readonly 
   }
 }
 
-export function keyOf(event: AnyEvent): string {
-  const payload = event.payload as { orderId?: unknown };
-  return typeof payload.orderId === 'string' ? payload.orderId : event.correlationId;
-}
+export const keyOf = (event: AnyEvent): string => orderIdOf(event);

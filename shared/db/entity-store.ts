@@ -31,9 +31,15 @@ export class EntityStore<S extends { readonly status: string }> {
   ) {}
 
   async get(key: ItemKey): Promise<Versioned<S> | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName(), Key: key, ConsistentRead: true }));
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName(), Key: key, ConsistentRead: true }),
+    );
     if (!out.Item) return undefined;
-    return { state: out.Item.state as S, version: out.Item.version as number, emitted: out.Item.emitted ?? {} };
+    return {
+      state: out.Item.state as S,
+      version: out.Item.version as number,
+      emitted: out.Item.emitted ?? {},
+    };
   }
 
   /**
@@ -72,7 +78,10 @@ export class EntityStore<S extends { readonly status: string }> {
         ),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException') {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error)?.name === 'ConditionalCheckFailedException'
+      ) {
         throw new ConcurrentUpdateError(
           `${this.entity} ${key.pk} changed since it was read (expected ${
             expected ? `version ${expected.version}, status ${expected.status}` : 'no item'

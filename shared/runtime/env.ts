@@ -22,7 +22,9 @@ export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = 
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ConfigurationError(`environment variable ${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
+    throw new ConfigurationError(
+      `environment variable ${name} must be a non-negative integer, not ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 }

@@ -1,0 +1,42 @@
+import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
+import { type ConsumerDeps, processBatch } from '../../shared/consumer/process-batch';
+import { logItemsOf } from '../../shared/domain/logs/sink';
+import { RejectedRecordError } from '../../shared/errors';
+import { createLogger } from '../../shared/logging';
+import { defaultClients, lazy } from '../../shared/runtime/defaults';
+import { requiredEnv } from '../../shared/runtime/env';
+
+export type LogSinkDeps = Omit<ConsumerDeps, 'consumer'> & {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: () => string;
+};
+
+const logger = createLogger();
+
+const defaultDeps = lazy((): LogSinkDeps => {
+  const { client, publisher } = defaultClients();
+  return {
+    client,
+    publisher,
+    tableName: () => requiredEnv('LOGS_TABLE'),
+    logger,
+    metrics: powertoolsConsumerMetrics('log-sink'),
+  };
+});
+
+/** Consumes `system-logs` into the logs table (item layout in shared/domain/logs/sink.ts). */
+export function makeHandler(deps: LogSinkDeps) {
+  return async (event: MSKEvent) => {
+    await processBatch(event, { ...deps, consumer: 'log-sink' }, async (e) => {
+      if (e.type !== 'LOG_RECORD')
+        throw new RejectedRecordError(`the log sink only stores LOG_RECORD, not ${e.type} (event ${e.id})`);
+      for (const item of logItemsOf(e)) {
+        await deps.client.send(new PutCommand({ TableName: deps.tableName(), Item: item }));
+      }
+    });
+  };
+}
+
+export const handler = (event: MSKEvent): Promise<void> => makeHandler(defaultDeps())(event);

@@ -1,0 +1,24 @@
+import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
+import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
+import { type ConsumerDeps, processBatch } from '../../shared/consumer/process-batch';
+import { createLogger } from '../../shared/logging';
+import { lazy } from '../../shared/runtime/defaults';
+import { defaultTimerDeps } from '../../shared/runtime/timer-deps';
+import { handleTimerEvent, type TimerServiceDeps } from '../../shared/services/timer';
+
+export type TimerConsumerDeps = TimerServiceDeps & Omit<ConsumerDeps, 'consumer'>;
+
+const logger = createLogger();
+
+const defaultDeps = lazy(
+  (): TimerConsumerDeps => ({ ...defaultTimerDeps(), logger, metrics: powertoolsConsumerMetrics('timer') }),
+);
+
+/** Creates the acceptance-deadline schedule on FUNDS_HELD; deletes it on ORDER_ACCEPTED / ORDER_CANCELLED. */
+export function makeHandler(deps: TimerConsumerDeps) {
+  return async (event: MSKEvent) => {
+    await processBatch(event, { ...deps, consumer: 'timer' }, (e) => handleTimerEvent(deps, e));
+  };
+}
+
+export const handler = (event: MSKEvent): Promise<void> => makeHandler(defaultDeps())(event);

@@ -1,0 +1,17 @@
+import { EventBridgeScheduler } from '../adapters/eventbridge-scheduler';
+import { EntityStore } from '../db/entity-store';
+import type { TimerState } from '../domain/timer/timer';
+import type { TimerServiceDeps } from '../services/timer';
+import { defaultClients } from './defaults';
+import { intEnv, requiredEnv } from './env';
+
+/** Production dependencies of both timer entry points (consumer and fire handler). */
+export function defaultTimerDeps(): TimerServiceDeps {
+  const { client, publisher } = defaultClients();
+  return {
+    publisher,
+    timers: new EntityStore<TimerState>(client, () => requiredEnv('TIMERS_TABLE'), 'TIMER'),
+    scheduler: new EventBridgeScheduler(),
+    acceptTimeoutSeconds: () => intEnv('ORDER_ACCEPT_TIMEOUT_SECONDS', 600),
+  };
+}

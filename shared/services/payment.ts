@@ -1,0 +1,64 @@
+import type { AnyEvent } from '../contracts';
+import { applyOnce } from '../db/apply-once';
+import type { EntityStore } from '../db/entity-store';
+import { keys } from '../db/keys';
+import { orderIdOf } from '../domain/event-order';
+import { decidePayment, type PaymentState, providerCallFor } from '../domain/payment/payment';
+import type { PaymentProvider } from '../domain/payment/provider';
+import type { EventPublisher } from '../kafka';
+
+export interface PaymentServiceDeps {
+  readonly payments: EntityStore<PaymentState>;
+  readonly provider: PaymentProvider;
+  readonly publisher: EventPublisher;
+  readonly now?: () => Date;
+}
+
+/**
+ * Applies an order or escrow event to the order's payment at most once. The provider is called before the
+ * write with an idempotency key derived from the order, so a retry after a crash repeats the call harmlessly;
+ * the pure decision gets the provider's answer as input.
+ */
+export async function handlePaymentEvent(deps: PaymentServiceDeps, event: AnyEvent): Promise<void> {
+  const orderId = orderIdOf(event);
+  const now = deps.now?.() ?? new Date();
+  await applyOnce<PaymentState>({
+    store: deps.payments,
+    key: keys.payment(orderId),
+    cause: event.id,
+    source: 'payment',
+    publisher: deps.publisher,
+    now: deps.now,
+    decide: async (current) => {
+      const state = current?.state;
+      const call = providerCallFor(state, event);
+      if (call === 'authorize' && event.type === 'ORDER_CREATED') {
+        const authorization = await deps.provider.authorize({
+          orderId,
+          customerId: event.payload.customerId,
+          amountCents: event.payload.totalCents,
+          paymentMethod: event.payload.paymentMethod,
+          idempotencyKey: `authorize:${orderId}`,
+        });
+        return decidePayment(state, event, now, authorization);
+      }
+      const decision = decidePayment(state, event, now);
+      if (decision.kind === 'change' && state?.paymentId) {
+        if (call === 'capture' && decision.state.status === 'CAPTURED') {
+          await deps.provider.capture({
+            paymentId: state.paymentId,
+            amountCents: decision.state.capturedCents,
+            idempotencyKey: `capture:${orderId}`,
+          });
+        } else if (call === 'void' && decision.state.status === 'VOIDED') {
+          await deps.provider.void({
+            paymentId: state.paymentId,
+            amountCents: decision.state.voidedCents,
+            idempotencyKey: `void:${orderId}`,
+          });
+        }
+      }
+      return decision;
+    },
+  });
+}
