@@ -58,9 +58,20 @@ export const processIo: Io = { out: process.stdout, err: process.stderr, in: pro
 export class BufferIo implements Io {
   private outText = '';
   private errText = '';
-  readonly out = { write: (chunk: string) => (this.outText += chunk) };
-  readonly err = { write: (chunk: string) => (this.errText += chunk) };
-  constructor(readonly in: NodeJS.ReadableStream = process.stdin) {}
+  readonly out = {
+    write: (chunk: string) => {
+      this.outText += chunk;
+    },
+  };
+  readonly err = {
+    write: (chunk: string) => {
+      this.errText += chunk;
+    },
+  };
+  readonly in: NodeJS.ReadableStream;
+  constructor(input: NodeJS.ReadableStream = process.stdin) {
+    this.in = input;
+  }
   get stdout(): string {
     return this.outText;
   }
@@ -83,24 +94,25 @@ export function printJson(io: Io, value: unknown): void {
 
 /** Describes an unknown thrown value in one line, unwrapping kafkajs/AWS SDK/fetch errors. */
 export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as { cause?: unknown }).cause;
+  // Duck-typed: errors from another realm (fetch's TypeError under jest) fail `instanceof Error`.
+  if (typeof err !== 'object' || err === null || typeof (err as Error).message !== 'string')
+    return String(err);
+  const e = err as Error & { cause?: unknown; errors?: unknown };
   // fetch() hides the socket error in `cause` (ECONNREFUSED and friends).
-  if (err.message === 'fetch failed' && cause instanceof Error) return `${err.message}: ${describeError(cause)}`;
-  if (err.name === 'AggregateError' && 'errors' in err && Array.isArray(err.errors) && err.errors.length > 0) {
-    return describeError(err.errors[0]);
-  }
-  return err.message || err.name;
+  if (e.message === 'fetch failed' && e.cause) return `${e.message}: ${describeError(e.cause)}`;
+  if (e.name === 'AggregateError' && Array.isArray(e.errors) && e.errors.length > 0)
+    return describeError(e.errors[0]);
+  return e.message || e.name;
 }
 
 /**
  * Runs a command body: a returned exit code or a thrown CliError ends the process with that code; any
  * other error is reported on stderr and exits 1. Writes nothing to stdout on failure.
  */
-export async function runCommand(io: Io, body: () => Promise<ExitCode | undefined | void>): Promise<ExitCode> {
+export async function runCommand(io: Io, body: () => Promise<ExitCode>): Promise<ExitCode> {
   let code: ExitCode;
   try {
-    code = (await body()) ?? EXIT.OK;
+    code = await body();
   } catch (err) {
     code = err instanceof CliError ? err.exitCode : EXIT.FAILURE;
     io.err.write(`campusg: ${describeError(err)}\n`);
@@ -111,7 +123,7 @@ export async function runCommand(io: Io, body: () => Promise<ExitCode | undefine
 /** Wraps a commander action so its outcome becomes the process exit code. */
 export function action<A extends unknown[]>(
   io: Io,
-  body: (...args: A) => Promise<ExitCode | undefined | void>,
+  body: (...args: A) => Promise<ExitCode>,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const code = await runCommand(io, () => body(...args));
@@ -157,7 +169,11 @@ export function formatCents(cents: unknown): string {
 /** Pads columns of a table of strings to equal width (last column unpadded). */
 export function table(rows: readonly (readonly string[])[], gap = '  '): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
   return rows.map((row) =>
     row
       .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
@@ -170,10 +186,14 @@ export function table(rows: readonly (readonly string[])[], gap = '  '): string[
 export function parseSince(value: string, now = Date.now()): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
   if (m) {
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+      m[2] as 'ms' | 's' | 'm' | 'h' | 'd'
+    ];
     return now - Number(m[1]) * unit;
   }
   const t = Date.parse(value);
   if (!Number.isNaN(t) && /^\d{4}-\d{2}-\d{2}/.test(value)) return t;
-  throw new InvalidOption(`expected a duration like 30s, 10m, 2h, 1d or an ISO date-time, got ${JSON.stringify(value)}`);
+  throw new InvalidOption(
+    `expected a duration like 30s, 10m, 2h, 1d or an ISO date-time, got ${JSON.stringify(value)}`,
+  );
 }
