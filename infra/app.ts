@@ -4,5 +4,9 @@
  * default; see infra/config.ts and docs/deploy.md.
  */
 import { buildApp } from './campusg-app';
+import { applyLocalStackProfile } from './profiles/localstack';
 
-buildApp().app.synth();
+const built = buildApp();
+// `-c profile=localstack [-c localstackEdition=...]`: see infra/profiles/localstack.ts and localstack/README.md.
+if (built.config.profile === 'localstack') applyLocalStackProfile(built);
+built.app.synth();

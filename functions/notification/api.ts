@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError, ValidationError } from '../../shared/errors';
 import { callerOf, type HttpEvent, type HttpResult, json, route } from '../../shared/http/api';
 import { createLogger, type Logger } from '../../shared/logging';

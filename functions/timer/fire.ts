@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../../shared/errors';
 import { createLogger, forOrder, type Logger, resetOrder } from '../../shared/logging';
 import { lazy } from '../../shared/runtime/defaults';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Money is always a non-negative whole number of cents. Floats never enter the system. */
 export const Cents = z

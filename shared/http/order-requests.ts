@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrderItem } from '../contracts';
 
 /** `POST /orders` body. Unknown fields are refused so that typos do not pass silently. */

@@ -77,11 +77,41 @@ describe('event contracts', () => {
   });
 
   it.each([
-    ['ORDER_CANCELLED', 'payload.reason', (e: any) => (e.payload.reason = 'BORED')],
-    ['TIMER_STARTED', 'payload.deadline', (e: any) => (e.payload.deadline = 'soon')],
-    ['NOTIFICATION_SENT', 'payload.role', (e: any) => (e.payload.role = 'admin')],
-    ['ORDER_CREATED', 'payload.items', (e: any) => (e.payload.items = [])],
-    ['DEAD_LETTER', 'payload.origin.offset', (e: any) => (e.payload.origin.offset = 'sixteen')],
+    [
+      'ORDER_CANCELLED',
+      'payload.reason',
+      (e: any): void => {
+        e.payload.reason = 'BORED';
+      },
+    ],
+    [
+      'TIMER_STARTED',
+      'payload.deadline',
+      (e: any): void => {
+        e.payload.deadline = 'soon';
+      },
+    ],
+    [
+      'NOTIFICATION_SENT',
+      'payload.role',
+      (e: any): void => {
+        e.payload.role = 'admin';
+      },
+    ],
+    [
+      'ORDER_CREATED',
+      'payload.items',
+      (e: any): void => {
+        e.payload.items = [];
+      },
+    ],
+    [
+      'DEAD_LETTER',
+      'payload.origin.offset',
+      (e: any): void => {
+        e.payload.origin.offset = 'sixteen';
+      },
+    ],
   ] as const)('rejects a broken %s naming %s', (type, path, mutate) => {
     const broken = clone(FIXTURES[type]);
     mutate(broken);

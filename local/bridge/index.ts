@@ -1,0 +1,11 @@
+export {
+  BRIDGE_DEFAULTS,
+  type Bridge,
+  type BridgeOptions,
+  type BridgePlan,
+  BridgePlanError,
+  describeBridge,
+  planBridge,
+  startBridge,
+} from './bridge';
+export { functionNameOf, LambdaApiInvoker } from './lambda-invoker';
