@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InvokeResult, Invoker, LocalFunction } from '../runtime/types';
 import { AwsApiError, InternalError, ResourceNotFoundError, UnknownOperationError } from './errors';
 import { type ApiReply, type ApiRequest, validate } from './http';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FilteredLogEvent, LogStore } from '../runtime/types';
 import { AwsApiError, ResourceNotFoundError, UnknownOperationError } from './errors';
 import { type ApiReply, validate } from './http';

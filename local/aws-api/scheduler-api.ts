@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ResourceNotFoundError, UnknownOperationError, ValidationError } from './errors';
 import { type ApiReply, type ApiRequest, parseJsonObject, validate } from './http';
 import { checkTimezone, parseScheduleExpression, ScheduleExpressionError } from './scheduler-expression';

@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TOPICS } from '../../shared/topology';
 import {
   decodeMessage,

@@ -8,7 +8,7 @@ import {
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { type Command, Option } from 'commander';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from 'kafkajs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type KafkaConfig, kafkaJsOptions } from '../../shared/kafka/config';
 import { mintDevToken } from './local-token';
 import { CliError, UsageError } from './output';

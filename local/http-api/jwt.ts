@@ -11,7 +11,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JwtIssueError, JwtKeyFileError, JwtVerificationError } from './errors';
 
 /**
