@@ -24,7 +24,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crc32c } from './crc32c';
+import { crc32c } from '@node-rs/crc32';
 import type { BatchInfo, BrokerStorage, CommittedOffset, PartitionLog, TopicConfig } from './types';
 
 export interface FileStorageOptions {
@@ -303,7 +303,7 @@ class FilePartitionLog implements PartitionLog {
             break;
           }
           const stored = whole.readUInt32BE(CRC);
-          if (crc32c(whole.subarray(ATTRIBUTES)) >>> 0 !== stored) {
+          if (crc32c(whole.subarray(ATTRIBUTES)) !== stored) {
             bad = `CRC-32C mismatch in batch at offset ${baseOffset}`;
             break;
           }
@@ -676,7 +676,7 @@ class OffsetsLog {
         break;
       }
       const payload = data.subarray(pos + FRAME_HEADER, pos + FRAME_HEADER + length);
-      if (crc32c(payload) >>> 0 !== crc) {
+      if (crc32c(payload) !== crc) {
         bad = 'CRC-32C mismatch';
         break;
       }
@@ -787,7 +787,7 @@ function encodeFrame(record: OffsetRecord): Buffer {
   const payload = Buffer.from(JSON.stringify(record), 'utf8');
   const frame = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
   frame.writeUInt32BE(payload.length, 0);
-  frame.writeUInt32BE(crc32c(payload) >>> 0, 4);
+  frame.writeUInt32BE(crc32c(payload), 4);
   payload.copy(frame, FRAME_HEADER);
   return frame;
 }

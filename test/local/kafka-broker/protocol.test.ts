@@ -1,9 +1,15 @@
+import { crc32c as reference } from '@aws-crypto/crc32c';
+import { crc32c } from '@node-rs/crc32';
 import { ProtocolViolationError, TruncatedFrameError } from '../../../local/kafka-broker/errors';
 import { ErrorCode } from '../../../local/kafka-broker/protocol/error-codes';
 import { FrameDecoder } from '../../../local/kafka-broker/protocol/frame';
 import { readRequestHeader } from '../../../local/kafka-broker/protocol/header';
 import { Reader } from '../../../local/kafka-broker/protocol/reader';
-import { patchBaseOffset, splitBatches } from '../../../local/kafka-broker/protocol/record-batch';
+import {
+  batchChecksum,
+  patchBaseOffset,
+  splitBatches,
+} from '../../../local/kafka-broker/protocol/record-batch';
 import { Writer } from '../../../local/kafka-broker/protocol/writer';
 import { int32, recordBatch, request } from './raw-client';
 
@@ -147,5 +153,34 @@ describe('record batches', () => {
     patchBaseOffset(batch, 12345n);
     expect(batch.readBigInt64BE(0)).toBe(12345n);
     expect(splitBatches(batch).ok).toBe(true);
+  });
+});
+
+describe('CRC-32C', () => {
+  it('matches the published check value', () => {
+    // CRC-32C of the ASCII digits 1..9 (RFC 3720, appendix B.4 lists it as the check value).
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32c(Buffer.alloc(0))).toBe(0);
+  });
+
+  it('agrees with a second implementation on every length and alignment up to 64 bytes and on large buffers', () => {
+    const data = Buffer.alloc(70_000);
+    let x = 12345;
+    for (let i = 0; i < data.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      data[i] = x >>> 24;
+    }
+    for (let start = 0; start < 8; start++) {
+      for (let len = 0; len <= 64; len++) {
+        const slice = data.subarray(start, start + len);
+        expect(crc32c(slice)).toBe(reference(slice) >>> 0);
+      }
+    }
+    expect(crc32c(data)).toBe(reference(data) >>> 0);
+  });
+
+  it('is the checksum a batch carries (over attributes..end)', () => {
+    const batch = recordBatch('checksum me', 1234n);
+    expect(batchChecksum(batch)).toBe(batch.readUInt32BE(17));
   });
 });
