@@ -120,7 +120,9 @@ export class IntrinsicResolver {
     if (!res) throw new IntrinsicError(`Ref to unknown logical id ${logicalId}`, path);
     const props = res.Properties ?? {};
     const named = (prop: string, max?: number) =>
-      props[prop] !== undefined ? this.resolveString(props[prop], `${path}.${prop}`) : physicalName(this.stackName, logicalId, max);
+      props[prop] !== undefined
+        ? this.resolveString(props[prop], `${path}.${prop}`)
+        : physicalName(this.stackName, logicalId, max);
     switch (res.Type) {
       case 'AWS::Lambda::Function':
         return named('FunctionName', 64);
@@ -130,7 +132,7 @@ export class IntrinsicResolver {
       case 'AWS::Logs::LogGroup':
         return props.LogGroupName !== undefined
           ? this.resolveString(props.LogGroupName, `${path}.LogGroupName`)
-          : `/local/${physicalName(this.stackName, logicalId, 500)}`;
+          : physicalName(this.stackName, logicalId, 512);
       case 'AWS::IAM::Role':
         return named('RoleName', 64);
       case 'AWS::Scheduler::ScheduleGroup':
@@ -179,7 +181,8 @@ export class IntrinsicResolver {
         if (attribute === 'Arn') return `arn:aws:logs:${r}:${a}:log-group:${this.ref(logicalId, path)}:*`;
         break;
       case 'AWS::Scheduler::ScheduleGroup':
-        if (attribute === 'Arn') return `arn:aws:scheduler:${r}:${a}:schedule-group/${this.ref(logicalId, path)}`;
+        if (attribute === 'Arn')
+          return `arn:aws:scheduler:${r}:${a}:schedule-group/${this.ref(logicalId, path)}`;
         break;
       case 'AWS::MSK::Cluster':
       case 'AWS::MSK::ServerlessCluster':
@@ -290,7 +293,8 @@ export class IntrinsicResolver {
         return { handled: true, value: this.getAtt(id, attr, path) };
       }
       case 'Fn::Join': {
-        if (!Array.isArray(arg) || arg.length !== 2) throw new IntrinsicError('Fn::Join takes [delimiter, list]', path);
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new IntrinsicError('Fn::Join takes [delimiter, list]', path);
         const delimiter = this.resolveString(arg[0], `${path}[0]`);
         const list = this.walk(arg[1], `${path}[1]`);
         if (!Array.isArray(list)) throw new IntrinsicError('Fn::Join list did not resolve to a list', path);
@@ -299,7 +303,8 @@ export class IntrinsicResolver {
       case 'Fn::Sub':
         return { handled: true, value: this.sub(arg, path) };
       case 'Fn::Select': {
-        if (!Array.isArray(arg) || arg.length !== 2) throw new IntrinsicError('Fn::Select takes [index, list]', path);
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new IntrinsicError('Fn::Select takes [index, list]', path);
         const index = Number(this.walk(arg[0], `${path}[0]`));
         const list = this.walk(arg[1], `${path}[1]`);
         if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length)
@@ -307,7 +312,8 @@ export class IntrinsicResolver {
         return { handled: true, value: list[index] };
       }
       case 'Fn::Split': {
-        if (!Array.isArray(arg) || arg.length !== 2) throw new IntrinsicError('Fn::Split takes [delimiter, string]', path);
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new IntrinsicError('Fn::Split takes [delimiter, string]', path);
         const delimiter = this.resolveString(arg[0], `${path}[0]`);
         const source = this.resolveString(arg[1], `${path}[1]`);
         return { handled: true, value: source.split(delimiter) };
@@ -322,23 +328,27 @@ export class IntrinsicResolver {
       case 'Fn::GetAZs':
         return { handled: true, value: [`${this.region}a`, `${this.region}b`, `${this.region}c`] };
       case 'Fn::FindInMap': {
-        if (!Array.isArray(arg) || arg.length < 3) throw new IntrinsicError('Fn::FindInMap takes 3 arguments', path);
+        if (!Array.isArray(arg) || arg.length < 3)
+          throw new IntrinsicError('Fn::FindInMap takes 3 arguments', path);
         const [m, k1, k2] = arg.slice(0, 3).map((v, i) => this.resolveString(v, `${path}[${i}]`));
         const found = this.options.template.Mappings?.[m!]?.[k1!]?.[k2!];
         if (found === undefined) {
           const fallback = arg[3] as { DefaultValue?: unknown } | undefined;
-          if (fallback?.DefaultValue !== undefined) return { handled: true, value: this.walk(fallback.DefaultValue, path) };
+          if (fallback?.DefaultValue !== undefined)
+            return { handled: true, value: this.walk(fallback.DefaultValue, path) };
           throw new IntrinsicError(`Fn::FindInMap found nothing at ${m}.${k1}.${k2}`, path);
         }
         return { handled: true, value: found };
       }
       case 'Fn::If': {
-        if (!Array.isArray(arg) || arg.length !== 3) throw new IntrinsicError('Fn::If takes 3 arguments', path);
+        if (!Array.isArray(arg) || arg.length !== 3)
+          throw new IntrinsicError('Fn::If takes 3 arguments', path);
         const cond = this.evaluateCondition(String(arg[0]), path);
         return { handled: true, value: this.walk(cond ? arg[1] : arg[2], path) };
       }
       case 'Fn::Equals': {
-        if (!Array.isArray(arg) || arg.length !== 2) throw new IntrinsicError('Fn::Equals takes 2 arguments', path);
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new IntrinsicError('Fn::Equals takes 2 arguments', path);
         const a = this.walk(arg[0], `${path}[0]`);
         const b = this.walk(arg[1], `${path}[1]`);
         return { handled: true, value: JSON.stringify(a) === JSON.stringify(b) };

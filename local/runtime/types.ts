@@ -24,6 +24,10 @@ export interface LocalFunction {
   readonly logGroupName: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** Template `Runtime`, e.g. `nodejs20.x` (extension: optional). */
+  readonly runtime?: string;
+  /** `LoggingConfig.LogFormat` (extension: optional; default `Text`). */
+  readonly logFormat?: 'Text' | 'JSON';
 }
 
 export interface LocalTable {
@@ -53,6 +57,8 @@ export interface LocalEventSourceMapping {
   readonly bisectBatchOnFunctionError: boolean;
   /** e.g. `kafka://dead-letters`, or undefined. */
   readonly onFailureDestination?: string;
+  /** Template `Enabled` (extension: optional; undefined = enabled). */
+  readonly enabled?: boolean;
 }
 
 export interface LocalRoute {
@@ -60,6 +66,17 @@ export interface LocalRoute {
   readonly routeKey: string;
   readonly functionArn: string;
   readonly authorizationType: 'JWT' | 'NONE';
+  /** The route's JWT authorizer from the template (extension: optional). */
+  readonly jwtAuthorizer?: {
+    readonly name: string;
+    readonly issuer?: string;
+    readonly audience: readonly string[];
+    readonly identitySource: readonly string[];
+  };
+  /** Template `AuthorizationScopes` (extension: optional). */
+  readonly authorizationScopes?: readonly string[];
+  /** The integration's `PayloadFormatVersion` (extension: optional; default `2.0`). */
+  readonly payloadFormatVersion?: string;
 }
 
 export interface LocalSubscriptionFilter {

@@ -1,0 +1,457 @@
+/**
+ * The local runtime: the whole system from the synthesized cloud assembly on one machine, no AWS and no
+ * Docker. Brings up the embedded Kafka broker (or uses an external one), dynalite (or an external DynamoDB),
+ * the AWS API emulator (Scheduler, CloudWatch Logs, Lambda Invoke), the HTTP API, every function from its
+ * bundle in cdk.out, one ESM emulator per event-source mapping and the log subscriptions; writes
+ * `<stateDir>/runtime.json` so CLI commands in another terminal find it.
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { startAwsApi } from '../aws-api';
+import { LocalJwt, startHttpApi } from '../http-api';
+import { startBroker } from '../kafka-broker';
+import { ensureAssembly, readAssembly } from './assembly';
+import { createTables, type LocalDynamo, localDynamoClient, startDynalite } from './dynamo';
+import { startEventSourceMappings } from './esm';
+import { FunctionHost } from './function-host';
+import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from './intrinsics';
+import { MemoryLogStore, startSubscriptionDelivery } from './logs';
+import { type SagaLine, startSagaPrinter } from './saga-printer';
+import type { LocalAppModel, LocalFunction } from './types';
+
+export interface RuntimeOptions {
+  /** Project root (where infra/, functions/, cdk.json live). */
+  readonly cwd: string;
+  /** The cloud assembly; default `<cwd>/cdk.out`. */
+  readonly assemblyDir?: string;
+  /** Keeps broker, table, schedule and log state across restarts; in memory when undefined. */
+  readonly dataDir?: string;
+  readonly kafkaPort?: number;
+  readonly httpPort?: number;
+  readonly awsPort?: number;
+  /** 0 (default): any free port. */
+  readonly dynamodbPort?: number;
+  readonly host?: string;
+  /** External Kafka bootstrap servers (`host:port,...`) instead of the embedded broker. */
+  readonly kafkaBrokers?: string;
+  /** External DynamoDB endpoint instead of dynalite. */
+  readonly dynamodbEndpoint?: string;
+  /** Scheduler time runs this many times faster than real time. */
+  readonly timeScale?: number;
+  /** Synthesize when cdk.out is stale (default true). */
+  readonly synth?: boolean;
+  /** No endpoint banner, no saga lines. */
+  readonly quiet?: boolean;
+  /** Where the banner, saga lines and diagnostics go; default stdout / stderr. */
+  readonly print?: (line: string) => void;
+  readonly printError?: (line: string) => void;
+  /** Processes per function at most (default 4). */
+  readonly maxInstancesPerFunction?: number;
+  /** Print one line per saga event (default true unless quiet). */
+  readonly sagaLines?: boolean;
+  /** Called for every saga event seen (tests and the bench use it). */
+  readonly onSagaEvent?: (line: SagaLine) => void;
+  /** Overrides the ESMs' batching window (seconds); the local default is 0. */
+  readonly batchingWindowSeconds?: number;
+  /** runtime.json and the local JWT key live here; default the data dir, else `<cwd>/.campusg`. */
+  readonly stateDir?: string;
+  /** Write `<stateDir>/runtime.json` (default true). */
+  readonly writeStateFile?: boolean;
+}
+
+export interface RuntimeEndpoints {
+  readonly kafka: string;
+  readonly http: string;
+  readonly aws: string;
+  readonly dynamodb: string;
+}
+
+export interface Runtime {
+  readonly endpoints: RuntimeEndpoints;
+  readonly model: LocalAppModel;
+  readonly invoker: FunctionHost;
+  readonly logs: MemoryLogStore;
+  readonly stateDir: string;
+  stop(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly service: string,
+    readonly flag: string,
+  ) {
+    super(`port ${port} is already in use (${service}); pass ${flag}`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Fails with a clear error when `port` is taken. */
+export async function assertPortFree(
+  port: number,
+  host: string,
+  service: string,
+  flag: string,
+): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') reject(new PortInUseError(port, service, flag));
+      else reject(err);
+    });
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve()));
+  });
+}
+
+/** Functions something in the template triggers (routes, mappings, subscriptions, schedule targets). */
+function triggeredFunctions(model: LocalAppModel): Set<string> {
+  const arns = new Set<string>();
+  for (const r of model.routes) arns.add(r.functionArn);
+  for (const m of model.eventSourceMappings) arns.add(m.functionArn);
+  for (const s of model.subscriptionFilters) arns.add(s.destinationArn);
+  const fnArns = new Set(model.functions.map((f) => f.arn));
+  for (const f of model.functions)
+    for (const v of Object.values(f.environment)) if (fnArns.has(v)) arns.add(v);
+  return arns;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const cwd = path.resolve(options.cwd);
+  const host = options.host ?? '127.0.0.1';
+  const kafkaPort = options.kafkaPort ?? 9092;
+  const httpPort = options.httpPort ?? 3000;
+  const awsPort = options.awsPort ?? 4577;
+  const assemblyDir = path.resolve(cwd, options.assemblyDir ?? 'cdk.out');
+  const dataDir = options.dataDir ? path.resolve(cwd, options.dataDir) : undefined;
+  const stateDir = options.stateDir
+    ? path.resolve(cwd, options.stateDir)
+    : (dataDir ?? path.join(cwd, '.campusg'));
+  const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const printError = options.printError ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const quiet = options.quiet ?? false;
+  const stateFile = path.join(stateDir, 'runtime.json');
+
+  fs.mkdirSync(stateDir, { recursive: true });
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const existing = readRuntimeFile(stateFile);
+  if (existing && existing.pid !== process.pid && pidAlive(existing.pid)) {
+    throw new Error(
+      `a local runtime is already running from ${stateDir} (pid ${existing.pid}); stop it first`,
+    );
+  }
+
+  if (!options.kafkaBrokers) await assertPortFree(kafkaPort, host, 'kafka', '--kafka-port');
+  await assertPortFree(httpPort, host, 'http api', '--http-port');
+  await assertPortFree(awsPort, host, 'aws api', '--aws-port');
+
+  await ensureAssembly({ cwd, assemblyDir, synth: options.synth !== false, log: (l) => printError(l) });
+  const assembled = readAssembly({ assemblyDir });
+  let model: LocalAppModel = assembled;
+
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        printError(`stopping ${s.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    stops.length = 0;
+  };
+
+  try {
+    // --- Kafka ---------------------------------------------------------------------------------------------
+    let kafkaAddress: string;
+    if (options.kafkaBrokers) {
+      kafkaAddress = options.kafkaBrokers;
+      await createExternalTopics(kafkaAddress.split(','), model);
+    } else {
+      const broker = await startBroker({
+        port: kafkaPort,
+        host,
+        dataDir: dataDir ? path.join(dataDir, 'kafka') : undefined,
+        topics: model.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions,
+          retentionMs:
+            t.configs['retention.ms'] !== undefined ? Number(t.configs['retention.ms']) : undefined,
+          configs: t.configs,
+        })),
+      }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') throw new PortInUseError(kafkaPort, 'kafka', '--kafka-port');
+        throw err;
+      });
+      stops.push({ name: 'kafka broker', stop: () => broker.stop() });
+      kafkaAddress = broker.address;
+    }
+    const brokers = kafkaAddress.split(',');
+
+    // --- DynamoDB ------------------------------------------------------------------------------------------
+    let dynamodbEndpoint: string;
+    if (options.dynamodbEndpoint) {
+      dynamodbEndpoint = options.dynamodbEndpoint;
+    } else {
+      const dynamo: LocalDynamo = await startDynalite({
+        host,
+        port: options.dynamodbPort ?? 0,
+        path: dataDir ? path.join(dataDir, 'dynamodb') : undefined,
+      });
+      stops.push({ name: 'dynalite', stop: () => dynamo.stop() });
+      dynamodbEndpoint = dynamo.endpoint;
+    }
+    const ddb = localDynamoClient(dynamodbEndpoint, model.region);
+    await createTables(ddb, model.tables);
+    ddb.destroy();
+
+    // --- logs, functions -----------------------------------------------------------------------------------
+    const logs = new MemoryLogStore({ dir: dataDir ? path.join(dataDir, 'logs') : undefined });
+    for (const f of model.functions) logs.ensureGroup(f.logGroupName);
+    const awsUrl = `http://${host}:${awsPort}`;
+    let awsEndpoint = awsUrl;
+    const host_ = new FunctionHost({
+      functions: model.functions,
+      logs,
+      region: model.region,
+      removeVariables: ['MSK_CLUSTER_ARN'],
+      environmentOverrides: () =>
+        localOverrides({ brokers: kafkaAddress, dynamodbEndpoint, awsEndpoint, region: model.region }),
+      maxInstancesPerFunction: options.maxInstancesPerFunction ?? 4,
+      nodePath: path.join(cwd, 'node_modules'),
+      onDiagnostic: (m) => printError(`[function-host] ${m}`),
+    });
+    stops.push({ name: 'function host', stop: () => host_.stop() });
+
+    // --- AWS APIs (Scheduler, Logs, Lambda) ----------------------------------------------------------------
+    const awsApi = await startAwsApi({
+      port: awsPort,
+      host,
+      invoker: host_,
+      logs,
+      timeScale: options.timeScale ?? 1,
+      dataDir,
+      region: model.region,
+      accountId: model.accountId,
+      functions: model.functions,
+      scheduleGroups: model.scheduleGroups,
+      onSchedulerEvent: (e: unknown) => {
+        if (!quiet) printError(`[scheduler] ${describeSchedulerEvent(e)}`);
+      },
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') throw new PortInUseError(awsPort, 'aws api', '--aws-port');
+      throw err;
+    });
+    awsEndpoint = awsApi.url;
+    stops.push({ name: 'aws api', stop: () => awsApi.stop() });
+
+    // --- HTTP API ------------------------------------------------------------------------------------------
+    // The CLI mints dev tokens with the key of the same state dir (`campusg token`).
+    const jwt = await LocalJwt.load(stateDir);
+    const httpApi = await startHttpApi({
+      port: httpPort,
+      host,
+      routes: model.routes,
+      invoker: host_,
+      jwt,
+      accountId: model.accountId,
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') throw new PortInUseError(httpPort, 'http api', '--http-port');
+      throw err;
+    });
+    stops.push({ name: 'http api', stop: () => httpApi.stop() });
+
+    // --- warm the functions something triggers, then the mappings -------------------------------------------
+    const triggered = triggeredFunctions(model);
+    await Promise.all(
+      model.functions.filter((f) => triggered.has(f.arn)).map((f) => host_.warmFunction(f.arn)),
+    );
+
+    const esms = await startEventSourceMappings({
+      mappings: model.eventSourceMappings,
+      invoker: host_,
+      brokers,
+      eventSourceArn: `arn:aws:kafka:${model.region}:${model.accountId}:${LOCAL_MSK_CLUSTER_ARN_SUFFIX}`,
+      bootstrapServers: kafkaAddress,
+      batchingWindowSeconds: options.batchingWindowSeconds ?? 0,
+      log: (level, m) => {
+        if (level === 'debug') return;
+        if (!quiet || level === 'error') printError(`[esm] ${m}`);
+      },
+    });
+    stops.push({ name: 'event-source mappings', stop: () => esms.stop() });
+
+    const subscriptions = startSubscriptionDelivery({
+      logs,
+      invoker: host_,
+      filters: model.subscriptionFilters,
+      accountId: model.accountId,
+      logGroupOfFunction: (arn) => host_.resolve(arn)?.logGroupName,
+      onError: (m) => printError(`[logs] ${m}`),
+    });
+    stops.push({ name: 'log subscriptions', stop: () => subscriptions.stop() });
+
+    const endpoints: RuntimeEndpoints = {
+      kafka: kafkaAddress,
+      http: httpApi.url,
+      aws: awsApi.url,
+      dynamodb: dynamodbEndpoint,
+    };
+    // Stack outputs that name the deployed API point at the local one.
+    model = {
+      ...assembled,
+      outputs: Object.fromEntries(
+        Object.entries(assembled.outputs).map(([k, v]) => [
+          k,
+          /\.execute-api\./.test(v) ? `${httpApi.url}/` : v,
+        ]),
+      ),
+    };
+
+    // --- saga lines ----------------------------------------------------------------------------------------
+    const sagaTopics = model.topics.map((t) => t.name).filter((t) => t !== 'system-logs');
+    if ((options.sagaLines ?? !quiet) || options.onSagaEvent) {
+      const printer = await startSagaPrinter({
+        brokers,
+        topics: sagaTopics,
+        print: (options.sagaLines ?? !quiet) ? print : undefined,
+        onEvent: options.onSagaEvent,
+      });
+      stops.push({ name: 'saga printer', stop: () => printer.stop() });
+    }
+
+    if (options.writeStateFile !== false) {
+      const info = { pid: process.pid, startedAt: new Date().toISOString(), endpoints, dataDir };
+      fs.writeFileSync(stateFile, `${JSON.stringify(info, null, 2)}\n`);
+      stops.unshift({
+        name: 'state file',
+        stop: async () => {
+          const now = readRuntimeFile(stateFile);
+          if (now?.pid === process.pid) fs.rmSync(stateFile, { force: true });
+        },
+      });
+    }
+
+    if (!quiet) {
+      print(banner(model, endpoints, stateDir, dataDir, options.timeScale ?? 1));
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      endpoints,
+      model,
+      invoker: host_,
+      logs,
+      stateDir,
+      stop: () => {
+        stopped ??= stopAll();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The environment overrides every function gets locally (on top of its template environment). */
+export function localOverrides(o: {
+  brokers: string;
+  dynamodbEndpoint: string;
+  awsEndpoint: string;
+  region: string;
+}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: o.brokers,
+    KAFKA_AUTH: 'none',
+    KAFKA_TLS: 'false',
+    AWS_ENDPOINT_URL_DYNAMODB: o.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SCHEDULER: o.awsEndpoint,
+    AWS_ENDPOINT_URL_LAMBDA: o.awsEndpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: o.awsEndpoint,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SESSION_TOKEN: 'local',
+    AWS_REGION: o.region,
+    AWS_DEFAULT_REGION: o.region,
+    CAMPUSG_LOCAL: 'true',
+  };
+}
+
+async function createExternalTopics(brokers: string[], model: LocalAppModel): Promise<void> {
+  const kafka = new Kafka({ clientId: 'campusg-local-admin', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = model.topics.filter((t) => !existing.has(t.name));
+    if (missing.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: 1,
+          configEntries: Object.entries(t.configs)
+            .filter(([k]) => k !== 'min.insync.replicas')
+            .map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function describeSchedulerEvent(e: unknown): string {
+  if (!e || typeof e !== 'object') return String(e);
+  const o = e as Record<string, unknown>;
+  const parts = [o.type ?? o.kind, o.scheduleName ?? o.name, o.group ?? o.groupName, o.message ?? o.error]
+    .filter((v) => v !== undefined && v !== null)
+    .map(String);
+  return parts.length ? parts.join(' ') : JSON.stringify(e);
+}
+
+function banner(
+  model: LocalAppModel,
+  e: RuntimeEndpoints,
+  stateDir: string,
+  dataDir: string | undefined,
+  timeScale: number,
+): string {
+  const lines = [
+    '',
+    'CampusG local runtime is up',
+    `  HTTP API      ${e.http}   (${model.routes.length} routes)`,
+    `  Kafka         ${e.kafka}   (${model.topics.length} topics)`,
+    `  AWS APIs      ${e.aws}   (Scheduler, CloudWatch Logs, Lambda)`,
+    `  DynamoDB      ${e.dynamodb}   (${model.tables.length} tables)`,
+    `  functions     ${model.functions.length}, event-source mappings ${model.eventSourceMappings.length}, log subscriptions ${model.subscriptionFilters.length}`,
+    `  state         ${dataDir ? `${dataDir} (persistent)` : 'in memory'}; runtime.json in ${stateDir}`,
+  ];
+  if (timeScale !== 1) lines.push(`  time scale    x${timeScale} (schedules fire ${timeScale} times sooner)`);
+  if (dataDir) lines.push(`  other terminals: export CAMPUSG_STATE_DIR=${stateDir}`);
+  lines.push('', 'Try: npx campusg demo   |   npx campusg orders create --help   |   Ctrl-C stops', '');
+  return lines.join('\n');
+}
+
+function readRuntimeFile(file: string): { pid: number } | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number };
+  } catch {
+    return undefined;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export type { LocalFunction };
