@@ -9,7 +9,7 @@ import { NOTIFICATION_API, ORDER_API, RecordingInvoker, rawRequest } from './hel
 
 const fixture = JSON.parse(
   readFileSync(
-    join(__dirname, '../../../../shared/fixtures/aws-events/http-api-v2-post-orders.json'),
+    join(__dirname, '../../fixtures/aws-events/http-api-v2-post-orders.json'),
     'utf8',
   ),
 );

@@ -35,7 +35,7 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 15_000) => {
 describe('MSK event shaping', () => {
   it('matches the shape of the documented MSK event', () => {
     const fixture = JSON.parse(
-      fs.readFileSync(path.join(__dirname, '../../../../shared/fixtures/aws-events/msk-event.json'), 'utf8'),
+      fs.readFileSync(path.join(__dirname, '../../fixtures/aws-events/msk-event.json'), 'utf8'),
     ) as MskEvent;
     const original = fixture.records['order-events-0']![0]!;
     const record = toMskRecord('order-events', 0, {
