@@ -8,10 +8,7 @@ import type { LocalRoute } from '../../../local/runtime/types';
 import { NOTIFICATION_API, ORDER_API, RecordingInvoker, rawRequest } from './helpers';
 
 const fixture = JSON.parse(
-  readFileSync(
-    join(__dirname, '../../fixtures/aws-events/http-api-v2-post-orders.json'),
-    'utf8',
-  ),
+  readFileSync(join(__dirname, '../../fixtures/aws-events/http-api-v2-post-orders.json'), 'utf8'),
 );
 
 const ROUTES: LocalRoute[] = [
