@@ -5,6 +5,7 @@
  * error listing every problem. The defaults are also the values the README's cost table is computed for.
  */
 import type { Construct } from 'constructs';
+import { DEFAULT_ACCEPT_TIMEOUT_SECONDS, DEFAULT_PAYMENT_LIMIT_CENTS } from '../shared/defaults';
 
 export type ClusterMode = 'provisioned' | 'serverless';
 export type EsmMode = 'provisioned' | 'on-demand';
@@ -14,7 +15,7 @@ export type DeployProfile = 'aws' | 'localstack';
 export interface CampusgConfig {
   /** `stage`: prefix of every physical name (`campusg-<stage>-...`) and of the stack names. Default `dev`. */
   readonly stage: string;
-  /** `profile`: `aws` (default). `localstack` is reserved for the LocalStack profile and changes nothing yet. */
+  /** `profile`: `aws` (default). `localstack` applies the LocalStack profile after the app is built (infra/profiles/localstack.ts). */
   readonly profile: DeployProfile;
   /** `clusterMode`: `provisioned` MSK (default) or `serverless` MSK (topics made by a custom resource). */
   readonly clusterMode: ClusterMode;
@@ -235,8 +236,13 @@ export function parseConfig(raw: Raw): CampusgConfig {
     batchSize: int('batchSize', 100, 1, 10000),
     batchingWindowSeconds: int('batchingWindowSeconds', 0, 0, 300),
     retryAttempts: int('retryAttempts', 3, 0, 10),
-    orderAcceptTimeoutSeconds: int('orderAcceptTimeoutSeconds', 900, 60, 7 * 24 * 3600),
-    paymentLimitCents: int('paymentLimitCents', 50000, 1, 100_000_000),
+    orderAcceptTimeoutSeconds: int(
+      'orderAcceptTimeoutSeconds',
+      DEFAULT_ACCEPT_TIMEOUT_SECONDS,
+      60,
+      7 * 24 * 3600,
+    ),
+    paymentLimitCents: int('paymentLimitCents', DEFAULT_PAYMENT_LIMIT_CENTS, 1, 100_000_000),
     logRetentionDays,
     logLevel: oneOf('logLevel', 'INFO', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']),
     removalPolicy: oneOf<RemovalMode>('removalPolicy', stage === 'prod' ? 'retain' : 'destroy', [

@@ -1,5 +1,6 @@
 import { EventBridgeScheduler } from '../adapters/eventbridge-scheduler';
 import { EntityStore } from '../db/entity-store';
+import { DEFAULT_ACCEPT_TIMEOUT_SECONDS } from '../defaults';
 import type { TimerState } from '../domain/timer/timer';
 import type { TimerServiceDeps } from '../services/timer';
 import { defaultClients } from './defaults';
@@ -12,6 +13,6 @@ export function defaultTimerDeps(): TimerServiceDeps {
     publisher,
     timers: new EntityStore<TimerState>(client, () => requiredEnv('TIMERS_TABLE'), 'TIMER'),
     scheduler: new EventBridgeScheduler(),
-    acceptTimeoutSeconds: () => intEnv('ORDER_ACCEPT_TIMEOUT_SECONDS', 600),
+    acceptTimeoutSeconds: () => intEnv('ORDER_ACCEPT_TIMEOUT_SECONDS', DEFAULT_ACCEPT_TIMEOUT_SECONDS),
   };
 }
