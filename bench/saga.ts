@@ -3,10 +3,15 @@
  *
  * Boots the runtime from cdk.out (in memory, free ports), then
  *   1. baseline: the raw broker round trip (kafkajs produce -> consume) on the same broker, same run;
- *   2. sustained load: POST /orders at a fixed offered rate for a while; per order the latency from the
- *      POST to its TIMER_STARTED on timer-events (p50, p99), and the completed orders/s.
- * Not a test: it prints numbers. Options (env): BENCH_RATE (orders/s offered, default 200), BENCH_SECONDS
- * (default 15), BENCH_WARMUP (orders, default 20), BENCH_CONCURRENCY (max POSTs in flight, default 64).
+ *   2. low load: POST /orders at BENCH_LOW_RATE orders/s; per order the latency from the POST to its
+ *      TIMER_STARTED on timer-events (p50, p90, p99) and where it goes, hop by hop (when each saga event was
+ *      stamped by its function and when it was seen on its topic);
+ *   3. increasing offered load: BENCH_RATES orders/s, BENCH_STEP_SECONDS each; per step the orders/s that
+ *      reached TIMER_STARTED (completed / time from the step's first POST to its last TIMER_STARTED), the
+ *      latency, and the CPU each part of the runtime used. Stops after the first saturated step.
+ * Not a test: it prints numbers. Options (env): BENCH_LOW_RATE (5), BENCH_LOW_SECONDS (10), BENCH_RATES
+ * ("25,50,100,200"), BENCH_STEP_SECONDS (10), BENCH_WARMUP (orders, 20), BENCH_CONCURRENCY (max POSTs in
+ * flight, 64), BENCH_INSTANCES (processes per function, runtime default when unset).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,19 +22,37 @@ import { ensureAssembly } from '../local/runtime/assembly';
 import { startRuntime } from '../local/runtime/runtime';
 
 const ROOT = path.resolve(__dirname, '..');
-const RATE = Number(process.env.BENCH_RATE ?? 200);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 5);
+const LOW_SECONDS = Number(process.env.BENCH_LOW_SECONDS ?? 10);
+const RATES = (process.env.BENCH_RATES ?? '25,50,100,200')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const INSTANCES = process.env.BENCH_INSTANCES ? Number(process.env.BENCH_INSTANCES) : undefined;
 
-function pct(sorted: number[], p: number): number {
+/** Saga events on the way to TIMER_STARTED, in order, with the topic each is published on. */
+const HOPS = [
+  ['ORDER_CREATED', 'order-events'],
+  ['PAYMENT_AUTHORIZED', 'payment-events'],
+  ['FUNDS_HELD', 'escrow-events'],
+  ['TIMER_STARTED', 'timer-events'],
+] as const;
+type HopType = (typeof HOPS)[number][0];
+
+// wall clock, like the `timestamp` the functions stamp on their events (performance.timeOrigin drifts from it)
+const nowMs = () => Date.now();
+
+function pct(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function fmt(ms: number): string {
-  return `${ms.toFixed(1)} ms`;
-}
+const sortNum = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function brokerRoundTrip(brokers: string, n: number): Promise<number[]> {
   const kafka = new Kafka({ clientId: 'bench-rtt', brokers: [brokers], logLevel: logLevel.NOTHING });
@@ -49,10 +72,11 @@ async function brokerRoundTrip(brokers: string, n: number): Promise<number[]> {
   });
   // wait for the group to own the partition
   await new Promise<void>((resolve) => {
-    const key = 'probe';
-    waiting.set(key, () => resolve());
-    const t = setInterval(() => producer.send({ topic: 'bench-rtt', messages: [{ key, value: 'x' }] }), 200);
-    waiting.set(key, () => {
+    const t = setInterval(
+      () => producer.send({ topic: 'bench-rtt', messages: [{ key: 'probe', value: 'x' }] }),
+      200,
+    );
+    waiting.set('probe', () => {
       clearInterval(t);
       resolve();
     });
@@ -67,7 +91,116 @@ async function brokerRoundTrip(brokers: string, n: number): Promise<number[]> {
     waiting.delete(key);
   }
   await Promise.all([consumer.disconnect(), producer.disconnect()]);
-  return samples.sort((a, b) => a - b);
+  return sortNum(samples);
+}
+
+// --- CPU per part of the runtime (Linux /proc; the bench client runs inside the runtime process) ------------
+
+const CLK_TCK = 100;
+
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime
+  } catch {
+    return undefined;
+  }
+}
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  for (const d of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(d));
+      children.set(ppid, list);
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+const partOf = new Map<number, string>();
+function classify(pid: number): string {
+  const known = partOf.get(pid);
+  if (known) return known;
+  let part = 'other';
+  try {
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmd.includes('dynalite')) part = 'dynalite';
+    else if (cmd.includes('function-worker')) {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const name = env.find((e) => e.startsWith('AWS_LAMBDA_FUNCTION_NAME='))?.split('=')[1] ?? '?';
+      part = `fn ${name.replace(/^campusg-[a-z]+-/, '')}`;
+    }
+  } catch {
+    // gone
+  }
+  partOf.set(pid, part);
+  return part;
+}
+
+type CpuSnapshot = Map<number, number>;
+function cpuSnapshot(): CpuSnapshot {
+  const snap: CpuSnapshot = new Map();
+  for (const pid of [process.pid, ...descendants(process.pid)]) {
+    const t = cpuTicks(pid);
+    if (t !== undefined) snap.set(pid, t);
+  }
+  return snap;
+}
+
+/** Percent of one core per part between two snapshots, and the number of processes of each part. */
+function cpuReport(a: CpuSnapshot, b: CpuSnapshot, seconds: number): string {
+  const parts = new Map<string, { ticks: number; procs: number }>();
+  for (const [pid, t1] of b) {
+    const part = pid === process.pid ? 'runtime (broker, ESMs, HTTP, bench client)' : classify(pid);
+    const p = parts.get(part) ?? { ticks: 0, procs: 0 };
+    p.ticks += t1 - (a.get(pid) ?? 0);
+    p.procs++;
+    parts.set(part, p);
+  }
+  const rows = [...parts.entries()].sort((x, y) => y[1].ticks - x[1].ticks);
+  const total = rows.reduce((s, [, p]) => s + p.ticks, 0);
+  const pctOf = (ticks: number) => ((ticks / CLK_TCK / seconds) * 100).toFixed(0);
+  return [
+    `    cpu: ${pctOf(total)}% of one core in total (${os.cpus().length} cores)`,
+    ...rows
+      .filter(([, p]) => p.ticks > 0)
+      .map(
+        ([name, p]) =>
+          `      ${pctOf(p.ticks).padStart(4)}%  ${name}${p.procs > 1 ? ` (${p.procs} processes)` : ''}`,
+      ),
+  ].join('\n');
+}
+
+// --- main -------------------------------------------------------------------------------------------------
+
+interface OrderTimes {
+  posted: number;
+  /** When the 201 came back. */
+  answered?: number;
+  /** Per saga event: stamped by its function (`timestamp`), seen on its topic by the bench. */
+  stamped: Partial<Record<HopType, number>>;
+  seen: Partial<Record<HopType, number>>;
 }
 
 async function main(): Promise<void> {
@@ -82,17 +215,18 @@ async function main(): Promise<void> {
     awsPort: 0,
     quiet: true,
     stateDir,
+    writeStateFile: false,
+    ...(INSTANCES ? { maxInstancesPerFunction: INSTANCES } : {}),
     printError: (l) => {
       if (/crash|error/i.test(l)) process.stderr.write(`${l}\n`);
     },
   });
-  process.stdout.write(
-    `runtime up in ${Date.now() - bootStarted} ms (${rt.endpoints.kafka}, ${rt.endpoints.http})\n`,
-  );
+  const out = (l: string) => process.stdout.write(`${l}\n`);
+  out(`runtime up in ${Date.now() - bootStarted} ms (${rt.endpoints.kafka}, ${rt.endpoints.http})`);
   try {
     const rtt = await brokerRoundTrip(rt.endpoints.kafka, 300);
-    process.stdout.write(
-      `broker round trip (kafkajs produce -> consume, 300 sequential): p50 ${fmt(pct(rtt, 50))}  p99 ${fmt(pct(rtt, 99))}\n`,
+    out(
+      `broker round trip (kafkajs produce -> consume, 300 sequential): p50 ${fmt(pct(rtt, 50))}  p99 ${fmt(pct(rtt, 99))}`,
     );
 
     const jwt = await LocalJwt.load(stateDir);
@@ -100,43 +234,46 @@ async function main(): Promise<void> {
       Array.from({ length: 50 }, (_, i) => jwt.issueToken({ sub: `bench-${i}`, groups: ['customers'] })),
     );
 
-    const started = new Map<string, number>();
-    const latency: number[] = [];
-    const doneAt: number[] = [];
+    const orders = new Map<string, OrderTimes>();
     const kafka = new Kafka({
-      clientId: 'bench-timer',
+      clientId: 'bench-saga',
       brokers: [rt.endpoints.kafka],
       logLevel: logLevel.NOTHING,
     });
-    const consumer = kafka.consumer({ groupId: `bench-timer-${process.pid}`, maxWaitTimeInMs: 100 });
+    const consumer = kafka.consumer({ groupId: `bench-saga-${process.pid}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
-    await consumer.subscribe({ topic: 'timer-events', fromBeginning: true });
-    const seen = new Set<string>();
+    await consumer.subscribe({ topics: HOPS.map(([, topic]) => topic), fromBeginning: true });
     await consumer.run({
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: 12,
       eachMessage: async ({ message }) => {
-        const now = performance.now();
+        const now = nowMs();
         try {
           const e = JSON.parse(String(message.value));
-          if (e.type !== 'TIMER_STARTED') return;
-          const id = e.payload.orderId as string;
-          const t0 = started.get(id);
-          if (t0 !== undefined && !seen.has(id)) {
-            seen.add(id);
-            latency.push(now - t0);
-            doneAt.push(now);
+          const id = e.payload?.orderId;
+          const type = e.type as HopType;
+          if (typeof id !== 'string' || !HOPS.some(([t]) => t === type)) return;
+          // events can arrive before the POST's answer
+          let o = orders.get(id);
+          if (!o) {
+            o = { posted: Number.NaN, stamped: {}, seen: {} };
+            orders.set(id, o);
           }
+          if (o.seen[type] !== undefined) return;
+          o.seen[type] = now;
+          o.stamped[type] = Date.parse(e.timestamp);
         } catch {
           // not a saga event
         }
       },
     });
+    // the bench's consumer owns its partitions before the first order
+    await sleep(500);
 
     let inFlight = 0;
     let failures = 0;
-    const post = async (i: number) => {
+    const post = async (i: number, ids: string[]) => {
       inFlight++;
-      const t0 = performance.now();
+      const posted = nowMs();
       try {
         const res = await fetch(`${rt.endpoints.http}/orders`, {
           method: 'POST',
@@ -151,62 +288,128 @@ async function main(): Promise<void> {
           }),
         });
         const body = (await res.json()) as { orderId?: string };
-        if (res.status === 201 && body.orderId) started.set(body.orderId, t0);
-        else failures++;
+        if (res.status === 201 && body.orderId) {
+          const o = orders.get(body.orderId);
+          // the saga may already have been seen before the 201 arrived
+          if (o) Object.assign(o, { posted, answered: nowMs() });
+          else orders.set(body.orderId, { posted, answered: nowMs(), stamped: {}, seen: {} });
+          ids.push(body.orderId);
+        } else failures++;
       } catch {
         failures++;
       } finally {
         inFlight--;
       }
     };
+    /** Offers `rate` orders/s for `seconds`, waits for their TIMER_STARTED (at most `drainMs`). */
+    const runLoad = async (rate: number, seconds: number, drainMs: number) => {
+      const ids: string[] = [];
+      const total = Math.max(1, Math.round(rate * seconds));
+      const cpu0 = cpuSnapshot();
+      const start = nowMs();
+      const posts: Promise<void>[] = [];
+      let sent = 0;
+      while (sent < total) {
+        const wait = start + (sent * 1000) / rate - nowMs();
+        if (wait > 0) await sleep(wait);
+        if (inFlight >= CONCURRENCY) {
+          await sleep(1);
+          continue;
+        }
+        posts.push(post(sent, ids));
+        sent++;
+      }
+      await Promise.all(posts);
+      const postSeconds = (nowMs() - start) / 1000;
+      const until = Date.now() + drainMs;
+      const finished = () => ids.every((id) => orders.get(id)!.seen.TIMER_STARTED !== undefined);
+      while (!finished() && Date.now() < until) await sleep(20);
+      const cpu1 = cpuSnapshot();
+      const done = ids.map((id) => orders.get(id)!).filter((o) => o.seen.TIMER_STARTED !== undefined);
+      const lastDone = Math.max(...done.map((o) => o.seen.TIMER_STARTED!));
+      const seconds_ = (lastDone - start) / 1000;
+      const latency = sortNum(done.map((o) => o.seen.TIMER_STARTED! - o.posted));
+      return {
+        ids,
+        total,
+        done,
+        postSeconds,
+        seconds: seconds_,
+        throughput: done.length / seconds_,
+        latency,
+        cpu: cpuReport(cpu0, cpu1, (nowMs() - start) / 1000),
+      };
+    };
 
     // warm-up: every function process of the saga path has run once
-    await Promise.all(Array.from({ length: WARMUP }, (_, i) => post(i)));
-    const warm = started.size;
-    const warmEnd = Date.now() + 30_000;
-    while (seen.size < warm && Date.now() < warmEnd) await new Promise((r) => setTimeout(r, 50));
-    latency.length = 0;
-    doneAt.length = 0;
+    await runLoad(WARMUP, 1, 30_000);
 
-    // sustained offered load
-    const total = Math.round(RATE * SECONDS);
-    const loadStart = performance.now();
-    let sent = 0;
-    const posts: Promise<void>[] = [];
-    while (sent < total) {
-      const due = loadStart + (sent * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (inFlight >= CONCURRENCY) {
-        await new Promise((r) => setTimeout(r, 1));
-        continue;
-      }
-      posts.push(post(WARMUP + sent));
-      sent++;
-    }
-    await Promise.all(posts);
-    const sendSeconds = (performance.now() - loadStart) / 1000;
-    const expected = started.size;
-    const drainEnd = Date.now() + 120_000;
-    while (seen.size < expected && Date.now() < drainEnd) await new Promise((r) => setTimeout(r, 50));
-    const lastDone = Math.max(...doneAt);
-    const seconds = (lastDone - loadStart) / 1000;
-    latency.sort((a, b) => a - b);
-    await consumer.disconnect();
-
-    const completed = latency.length;
-    process.stdout.write(
-      [
-        `offered ${RATE} orders/s for ${SECONDS} s (${total} orders, <= ${CONCURRENCY} POSTs in flight); POSTs took ${sendSeconds.toFixed(1)} s, ${failures} failed`,
-        `through the saga to TIMER_STARTED: ${completed} orders in ${seconds.toFixed(1)} s = ${(completed / seconds).toFixed(1)} orders/s sustained`,
-        `latency POST -> TIMER_STARTED: p50 ${fmt(pct(latency, 50))}  p90 ${fmt(pct(latency, 90))}  p99 ${fmt(pct(latency, 99))}  max ${fmt(latency.at(-1) ?? Number.NaN)}`,
-        `cores: ${os.cpus().length}, load average ${os
-          .loadavg()
-          .map((l) => l.toFixed(2))
-          .join(' ')}`,
-        '',
-      ].join('\n'),
+    // --- low load: latency and where it goes ----------------------------------------------------------------
+    const low = await runLoad(LOW_RATE, LOW_SECONDS, 30_000);
+    out('');
+    out(
+      `low load: ${LOW_RATE} orders/s for ${LOW_SECONDS} s, ${low.done.length}/${low.total} reached TIMER_STARTED`,
     );
+    out(
+      `  latency POST -> TIMER_STARTED: p50 ${fmt(pct(low.latency, 50))}  p90 ${fmt(pct(low.latency, 90))}  p99 ${fmt(pct(low.latency, 99))}  max ${fmt(low.latency.at(-1) ?? Number.NaN)}`,
+    );
+    const med = (xs: number[]) => pct(sortNum(xs), 50);
+    const rows: [string, number][] = [];
+    rows.push(['POST -> 201 answered', med(low.done.map((o) => o.answered! - o.posted))]);
+    let prevSeen: (o: OrderTimes) => number = (o) => o.posted;
+    for (const [type, topic] of HOPS) {
+      const ps = prevSeen;
+      const isFirst = type === 'ORDER_CREATED';
+      rows.push([
+        isFirst
+          ? `POST -> ${type} stamped (HTTP -> invoke -> Get/Put ordering)`
+          : `prev seen -> ${type} stamped (ESM fetch, invoke, reads)`,
+        med(low.done.map((o) => o.stamped[type]! - ps(o))),
+      ]);
+      rows.push([
+        `${type} stamped -> seen on ${topic} (put, publish, fetch)`,
+        med(low.done.map((o) => o.seen[type]! - o.stamped[type]!)),
+      ]);
+      prevSeen = (o) => o.seen[type]!;
+    }
+    out('  where it goes (medians; stamps have 1 ms resolution):');
+    for (const [name, ms] of rows) out(`    ${fmt(ms).padStart(9)}  ${name}`);
+    out(low.cpu);
+
+    // --- increasing offered load --------------------------------------------------------------------------
+    let best = { rate: 0, throughput: 0 };
+    let limitedAt: number | undefined;
+    for (const rate of RATES) {
+      await sleep(2000); // the log pipeline's tail of the previous step
+      const r = await runLoad(rate, STEP_SECONDS, 120_000);
+      out('');
+      out(
+        `offered ${rate} orders/s for ${STEP_SECONDS} s (${r.total} orders, <= ${CONCURRENCY} POSTs in flight): POSTs took ${r.postSeconds.toFixed(1)} s, ${failures} failed so far`,
+      );
+      out(
+        `  through the saga to TIMER_STARTED: ${r.done.length} orders in ${r.seconds.toFixed(1)} s = ${r.throughput.toFixed(1)} orders/s`,
+      );
+      out(
+        `  latency: p50 ${fmt(pct(r.latency, 50))}  p90 ${fmt(pct(r.latency, 90))}  p99 ${fmt(pct(r.latency, 99))}  max ${fmt(r.latency.at(-1) ?? Number.NaN)}`,
+      );
+      out(r.cpu);
+      if (r.throughput > best.throughput) best = { rate, throughput: r.throughput };
+      if (r.throughput < rate * 0.85 || r.done.length < r.total) {
+        limitedAt = rate;
+        break;
+      }
+    }
+    out('');
+    out(
+      `summary: sustained ${best.throughput.toFixed(1)} orders/s (aim 200)${limitedAt ? `; saturated at ${limitedAt} orders/s offered` : ''}; low-load p50 ${fmt(pct(low.latency, 50))} (aim < 50 ms), p99 ${fmt(pct(low.latency, 99))}; broker round trip p50 ${fmt(pct(rtt, 50))}`,
+    );
+    out(
+      `cores: ${os.cpus().length}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (other work on the machine skews every number above)`,
+    );
+    await consumer.disconnect();
   } finally {
     await rt.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });

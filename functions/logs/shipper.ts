@@ -1,14 +1,21 @@
 import type { CloudWatchLogsEvent } from 'aws-lambda';
+import type { AnyEvent } from '../../shared/contracts';
 import { decodeSubscription, logRecordsFrom } from '../../shared/domain/logs/shipper';
-import { defaultPublisher, type EventPublisher } from '../../shared/kafka';
+import {
+  completeEvent,
+  defaultPublisher,
+  type EventPublisher,
+  type KafkaPublisher,
+} from '../../shared/kafka';
 import { createLogger, type Logger } from '../../shared/logging';
 import { lazy } from '../../shared/runtime/defaults';
 
 export interface LogShipperDeps {
-  readonly publisher: EventPublisher;
+  /** With `publishAll` (the Kafka publisher), a delivery's records go out in one produce request per chunk. */
+  readonly publisher: EventPublisher & Partial<Pick<KafkaPublisher, 'publishAll'>>;
   readonly logger: Logger;
   readonly now?: () => Date;
-  /** Publishes in flight at once. */
+  /** Records per produce request (`publishAll`), or publishes in flight at once (`publish`). */
   readonly concurrency?: number;
 }
 
@@ -28,13 +35,25 @@ export function makeHandler(deps: LogShipperDeps) {
     const own = process.env.AWS_LAMBDA_FUNCTION_NAME;
     if (own && data.logGroup === `/aws/lambda/${own}`) return { shipped: 0, skipped: data.logEvents.length };
     const records = logRecordsFrom(data, deps.now?.() ?? new Date());
-    const width = deps.concurrency ?? 16;
-    for (let i = 0; i < records.length; i += width) {
-      await Promise.all(
-        records
-          .slice(i, i + width)
-          .map((r) => deps.publisher.publish('system-logs', r.event, { key: r.key })),
-      );
+    const { publisher } = deps;
+    if (publisher.publishAll) {
+      const width = deps.concurrency ?? 100;
+      for (let i = 0; i < records.length; i += width) {
+        await publisher.publishAll(
+          'system-logs',
+          records.slice(i, i + width).map((r) => ({
+            event: completeEvent(r.event, 'log-shipper') as AnyEvent,
+            opts: { key: r.key },
+          })),
+        );
+      }
+    } else {
+      const width = deps.concurrency ?? 16;
+      for (let i = 0; i < records.length; i += width) {
+        await Promise.all(
+          records.slice(i, i + width).map((r) => publisher.publish('system-logs', r.event, { key: r.key })),
+        );
+      }
     }
     const skipped =
       data.messageType === 'DATA_MESSAGE' ? data.logEvents.length - records.length : data.logEvents.length;

@@ -15,6 +15,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { profilingExecArgv } from './function-host';
 import type { LocalTable } from './types';
 
 export interface LocalDynamo {
@@ -71,7 +72,7 @@ async function startDynaliteProcess(host: string, options: StartDynamoOptions): 
     path.join(__dirname, 'dynalite-process.js'),
     [JSON.stringify({ host, port: options.port ?? 0, path: options.path })],
     {
-      execArgv: [],
+      execArgv: profilingExecArgv('dynalite'),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },
   );

@@ -94,7 +94,7 @@ export interface EventSourceMappingOptions {
   /** Overrides the mapping's batching window (seconds). The local default is 0: deliver what is there. */
   readonly batchingWindowSeconds?: number;
   readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
-  /** How long a fetch waits for data when the partition is empty (ms); default 100. */
+  /** How long a fetch waits for data when the partitions are empty (ms); default 250. The broker answers as soon as a record arrives. */
   readonly maxWaitTimeInMs?: number;
   readonly log?: (level: EsmLogLevel, message: string) => void;
   readonly clientId?: string;
@@ -107,6 +107,23 @@ export interface EsmStats {
   recordsSentToDestination: number;
   lastError?: string;
 }
+
+/** One partition of a mapping: records fetched but not yet delivered, delivered one batch at a time. */
+interface PartitionLane {
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly queue: KafkaMessage[];
+  /** The offset after the last record delivered successfully (or sent to the destination). */
+  next?: bigint;
+  active: boolean;
+  paused: boolean;
+  /** Settles when the lane has nothing in flight. */
+  idle: Promise<void>;
+}
+
+/** A lane pauses its partition when this many batches are queued, and resumes below one batch. */
+const LANE_QUEUE_BATCHES = 4;
 
 /** Lambda's cap on retries when retries are infinite and an on-failure destination is set. */
 const INFINITE_WITH_DESTINATION_RETRIES = 10;
@@ -122,6 +139,10 @@ export class KafkaEventSourceMapping {
   private producer?: Producer;
   private ownProducer = false;
   private stopping = false;
+  private readonly lanes = new Map<string, PartitionLane>();
+  /** Bumped on every join of the group; deliveries of an older generation are abandoned. */
+  private generation = 0;
+  private assigned = new Set<string>();
   private readonly kafka: Kafka;
   private readonly log: (level: EsmLogLevel, message: string) => void;
 
@@ -160,7 +181,8 @@ export class KafkaEventSourceMapping {
       sessionTimeout: 30_000,
       rebalanceTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: Math.max(windowMs, this.options.maxWaitTimeInMs ?? 100),
+      // The broker answers a fetch as soon as a record arrives (long poll), so this only bounds idle polling.
+      maxWaitTimeInMs: Math.max(windowMs, this.options.maxWaitTimeInMs ?? 250),
       minBytes: windowMs > 0 ? 1024 * 1024 : 1,
       allowAutoTopicCreation: false,
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
@@ -173,74 +195,136 @@ export class KafkaEventSourceMapping {
         await this.producer.connect();
       }
     }
-    await this.consumer.connect();
-    await this.consumer.subscribe({
+    const consumer = this.consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
+    await consumer.connect();
+    await consumer.subscribe({
       topics: [m.topic],
       fromBeginning: m.startingPosition === 'TRIM_HORIZON',
     });
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 8,
-      eachBatch: (payload) => this.onBatch(payload),
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => this.onBatch(payload),
     });
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const m = this.options.mapping;
-    for (let i = 0; i < batch.messages.length; i += m.batchSize) {
-      if (!payload.isRunning() || payload.isStale() || this.stopping) return;
-      const chunk = batch.messages.slice(i, i + m.batchSize);
-      const records = chunk.map((msg) => toMskRecord(batch.topic, batch.partition, msg));
-      const done = await this.deliver(records, payload);
-      if (!done) return; // stopping or rebalanced: leave the offsets uncommitted
-      const last = chunk.at(-1)!.offset;
-      payload.resolveOffset(last);
-      await payload.commitOffsetsIfNecessary({
-        topics: [
-          {
-            topic: batch.topic,
-            partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
-          },
-        ],
-      });
-      await payload.heartbeat();
+  /**
+   * A new generation of the group (start, rebalance): kafkajs fetches again from the committed offsets, so
+   * what the lanes had queued but not started is dropped (it comes again); an invocation in flight finishes
+   * and commits only if its partition is still ours.
+   */
+  private onGroupJoin(assignment: Record<string, number[]>): void {
+    this.generation++;
+    this.assigned = new Set(
+      Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}|${p}`)),
+    );
+    for (const lane of this.lanes.values()) {
+      lane.queue.length = 0;
+      lane.paused = false;
     }
   }
 
-  private async invokeWithHeartbeat(records: MskRecord[], payload: EachBatchPayload): Promise<InvokeResult> {
+  private lane(topic: string, partition: number): PartitionLane {
+    const key = `${topic}|${partition}`;
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { key, topic, partition, queue: [], active: false, paused: false, idle: Promise.resolve() };
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  /**
+   * Fetched records go to their partition's lane and the fetch position moves on at once, so a slow
+   * invocation on one partition never holds back the fetches of the others (Lambda polls and invokes every
+   * partition concurrently). Each lane invokes one batch at a time, in offset order, and commits after
+   * success; a lane with a long queue pauses its partition until it catches up.
+   */
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (this.stopping || batch.messages.length === 0) return;
+    const lane = this.lane(batch.topic, batch.partition);
+    lane.queue.push(...batch.messages);
+    payload.resolveOffset(batch.messages.at(-1)!.offset);
+    const limit = this.options.mapping.batchSize * LANE_QUEUE_BATCHES;
+    if (!lane.paused && lane.queue.length >= limit) {
+      lane.paused = true;
+      this.consumer?.pause([{ topic: lane.topic, partitions: [lane.partition] }]);
+    }
+    this.kick(lane);
+  }
+
+  private kick(lane: PartitionLane): void {
+    if (lane.active || this.stopping) return;
+    lane.active = true;
+    lane.idle = this.drain(lane).catch((err) =>
+      this.log('error', `${this.options.mapping.consumerGroupId}: ${lane.key}: ${String(err)}`),
+    );
+  }
+
+  private async drain(lane: PartitionLane): Promise<void> {
+    const m = this.options.mapping;
+    try {
+      for (;;) {
+        if (this.stopping) return;
+        // records a previous generation already delivered come again after a rebalance: skip them
+        while (lane.queue.length && lane.next !== undefined && BigInt(lane.queue[0]!.offset) < lane.next)
+          lane.queue.shift();
+        if (lane.queue.length === 0) return;
+        const generation = this.generation;
+        const chunk = lane.queue.splice(0, m.batchSize);
+        const records = chunk.map((msg) => toMskRecord(lane.topic, lane.partition, msg));
+        const done = await this.deliver(records, generation);
+        if (!done) continue; // rebalanced or stopping: nothing committed, the records come again
+        const next = BigInt(chunk.at(-1)!.offset) + 1n;
+        lane.next = next;
+        if (this.assigned.has(lane.key)) {
+          await this.consumer
+            ?.commitOffsets([{ topic: lane.topic, partition: lane.partition, offset: next.toString() }])
+            .catch((err) =>
+              this.log('debug', `${m.consumerGroupId}: commit ${lane.key}@${next} failed: ${String(err)}`),
+            );
+        }
+        if (lane.paused && lane.queue.length < m.batchSize) {
+          lane.paused = false;
+          this.consumer?.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
+        }
+      }
+    } finally {
+      lane.active = false;
+    }
+  }
+
+  private async invoke(records: MskRecord[]): Promise<InvokeResult> {
     const event = toMskEvent(records, {
       eventSourceArn: this.options.eventSourceArn,
       bootstrapServers: this.options.bootstrapServers ?? this.options.brokers.join(','),
     });
-    const beat = setInterval(() => {
-      payload.heartbeat().catch(() => {});
-    }, 3000);
     try {
       this.stats.invocations++;
       return await this.options.invoker.invoke(this.options.mapping.functionArn, event);
     } catch (err) {
       return { ok: false, error: { errorType: 'InvokeError', errorMessage: String(err) }, durationMs: 0 };
-    } finally {
-      clearInterval(beat);
     }
+  }
+
+  /** False once the group moved to another generation or the mapping is stopping: abandon the records. */
+  private abandoned(generation: number): boolean {
+    return this.stopping || generation !== this.generation;
   }
 
   /**
    * Delivers records until the function succeeds, or retries run out and they go to the destination.
    * Returns false when delivery was abandoned (shutdown, rebalance) so nothing is committed.
    */
-  private async deliver(
-    records: MskRecord[],
-    payload: EachBatchPayload,
-    attemptsSoFar = 0,
-  ): Promise<boolean> {
+  private async deliver(records: MskRecord[], generation: number, attemptsSoFar = 0): Promise<boolean> {
     const m = this.options.mapping;
     let attempts = attemptsSoFar;
     for (;;) {
-      if (!payload.isRunning() || payload.isStale() || this.stopping) return false;
-      const result = await this.invokeWithHeartbeat(records, payload);
+      if (this.abandoned(generation)) return false;
+      const result = await this.invoke(records);
       attempts++;
       if (result.ok) {
         this.stats.recordsDelivered += records.length;
@@ -253,25 +337,24 @@ export class KafkaEventSourceMapping {
       this.log('warn', `${m.consumerGroupId}: invocation failed for ${where} (attempt ${attempts}): ${err}`);
       if (m.bisectBatchOnFunctionError && records.length > 1) {
         const mid = Math.ceil(records.length / 2);
-        if (!(await this.deliver(records.slice(0, mid), payload, attempts))) return false;
-        return this.deliver(records.slice(mid), payload, attempts);
+        if (!(await this.deliver(records.slice(0, mid), generation, attempts))) return false;
+        return this.deliver(records.slice(mid), generation, attempts);
       }
       if (attempts > this.maxRetries) {
         await this.sendToDestination(records, result, attempts);
         return true;
       }
-      await this.backoff(attempts, payload);
+      await this.backoff(attempts, generation);
     }
   }
 
-  private async backoff(attempt: number, payload: EachBatchPayload): Promise<void> {
+  private async backoff(attempt: number, generation: number): Promise<void> {
     const { initial, max } = this.options.retryBackoffMs ?? { initial: 200, max: 5000 };
     const wait = Math.min(max, initial * 2 ** (attempt - 1));
     const until = Date.now() + wait;
     while (Date.now() < until) {
-      if (!payload.isRunning() || this.stopping) return;
+      if (this.abandoned(generation)) return;
       await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
-      await payload.heartbeat().catch(() => {});
     }
   }
 
@@ -334,7 +417,9 @@ export class KafkaEventSourceMapping {
   }
 
   async stop(): Promise<void> {
+    // invocations in flight finish and commit; nothing new starts
     this.stopping = true;
+    await Promise.all([...this.lanes.values()].map((l) => l.idle));
     try {
       await this.consumer?.disconnect();
     } catch {

@@ -12,6 +12,16 @@ import type { InvokeResult, Invoker, LocalFunction, LogEvent, LogStore } from '.
 
 const WORKER = path.join(__dirname, 'function-worker.js');
 
+/**
+ * `CAMPUSG_CPU_PROFILE_DIR=<dir>`: every function process writes a V8 CPU profile there when it exits
+ * (`--cpu-prof`), in a folder named after its function. For performance work only.
+ */
+export function profilingExecArgv(name: string): string[] {
+  const dir = process.env.CAMPUSG_CPU_PROFILE_DIR;
+  if (!dir) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(dir), name)}`];
+}
+
 export interface FunctionHostOptions {
   readonly functions: readonly LocalFunction[];
   readonly logs: LogStore;
@@ -22,7 +32,7 @@ export interface FunctionHostOptions {
     | ((fn: LocalFunction) => Record<string, string>);
   /** Variables removed from the template environment (e.g. MSK_CLUSTER_ARN). */
   readonly removeVariables?: readonly string[];
-  /** Processes per function at most (default 4). */
+  /** Processes per function at most (default 2). */
   readonly maxInstancesPerFunction?: number;
   /** Where NODE_PATH points so bundles that leave `@aws-sdk/*` external find it (the Lambda runtime provides it). */
   readonly nodePath?: string;
@@ -105,7 +115,7 @@ class Instance {
     this.child = fork(WORKER, [], {
       cwd: fn.assetPath,
       env,
-      execArgv: [],
+      execArgv: profilingExecArgv(fn.functionName),
       silent: true,
       serialization: 'json',
     });
@@ -395,7 +405,7 @@ export class FunctionHost implements Invoker {
     this.logs = options.logs;
     this.functions = options.functions;
     for (const fn of options.functions) {
-      this.pools.set(fn.arn, new FunctionPool(fn, this, options.maxInstancesPerFunction ?? 4));
+      this.pools.set(fn.arn, new FunctionPool(fn, this, options.maxInstancesPerFunction ?? 2));
     }
   }
 

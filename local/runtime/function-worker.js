@@ -218,7 +218,7 @@ async function main() {
       reply = { type: 'result', id: msg.id, ok: false, error };
     }
     flushPartial();
-    reply.maxMemoryMb = Math.round(process.memoryUsage().rss / (1024 * 1024));
+    reply.maxMemoryMb = Math.round(process.memoryUsage.rss() / (1024 * 1024));
     try {
       send(reply);
     } catch (err) {
@@ -235,4 +235,6 @@ async function main() {
 }
 
 process.on('disconnect', () => process.exit(0));
+// a normal exit on SIGTERM, so exit hooks (a --cpu-prof profile) still run
+process.on('SIGTERM', () => process.exit(0));
 main();

@@ -259,6 +259,11 @@ export interface SubscriptionDeliveryOptions {
   readonly accountId: string;
   /** Log group of each destination function (by ARN), so a shipper never receives its own output. */
   readonly logGroupOfFunction: (functionArn: string) => string | undefined;
+  /**
+   * How long matching events are gathered per log stream before a delivery (ms); default 1000. CloudWatch
+   * Logs batches subscription deliveries for about as long; shorter makes the destination (the log shipper)
+   * run far more often for the same lines, which competes with the functions for the CPU.
+   */
   readonly intervalMs?: number;
   /** Max log events per delivered payload (CloudWatch caps payloads at ~1 MB). */
   readonly maxEventsPerDelivery?: number;
@@ -287,7 +292,7 @@ export function startSubscriptionDelivery(options: SubscriptionDeliveryOptions):
   flush(): Promise<void>;
   stop(): Promise<void>;
 } {
-  const interval = options.intervalMs ?? 200;
+  const interval = options.intervalMs ?? 1000;
   const maxEvents = options.maxEventsPerDelivery ?? 500;
   const compiled = options.filters.map((f) => ({ filter: f, match: compileFilterPattern(f.filterPattern) }));
   const pending = new Map<string, { filter: LocalSubscriptionFilter; stream: string; events: LogEvent[] }>();

@@ -20,6 +20,12 @@ export interface ApplyOnceOptions<S extends { readonly status: string }> {
   readonly now?: () => Date;
   /** Conditional-write attempts before giving up with a (retriable) ConcurrentUpdateError. */
   readonly maxAttempts?: number;
+  /**
+   * What the caller already knows the item to be, so the first attempt skips its read: `current: undefined`
+   * for an item that cannot exist yet (a fresh id), or the `item` an earlier applyOnce returned. Safe when it
+   * is stale: the conditional write then fails and the next attempt reads the item as usual.
+   */
+  readonly assume?: { readonly current: Versioned<S> | undefined };
 }
 
 export interface ApplyOnceResult<S> {
@@ -28,12 +34,14 @@ export interface ApplyOnceResult<S> {
   readonly events: readonly AnyEvent[];
   readonly state?: S;
   readonly reason?: string;
+  /** The item as it stands after this call (as read, or as written); undefined when there is none. */
+  readonly item?: Versioned<S>;
 }
 
 /**
  * Applies one input to one entity at most once, then publishes its output events.
  *
- * 1. Read the item. If it already records this cause, re-publish the stored events unchanged: a crash after
+ * 1. Read the item (unless the caller knows it: `assume`). If it already records this cause, re-publish the stored events unchanged: a crash after
  *    the write and before the publish loses nothing, and a duplicate makes no second effect.
  * 2. Otherwise decide; write the new state together with the complete output events in one conditional put
  *    on the version and status that were read. If another writer won the race, read again and re-decide.
@@ -47,15 +55,21 @@ export async function applyOnce<S extends { readonly status: string }>(
   const attempts = options.maxAttempts ?? 5;
   let lastConflict: ConcurrentUpdateError | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const current = await store.get(key);
+    const current = attempt === 0 && options.assume ? options.assume.current : await store.get(key);
     const stored = current?.emitted[cause];
     if (stored) {
       await publishEvents(publisher, stored);
-      return { outcome: 'replayed', events: stored, state: current.state };
+      return { outcome: 'replayed', events: stored, state: current.state, item: current };
     }
     const decision = await options.decide(current);
     if (decision.kind === 'ignore')
-      return { outcome: 'ignored', events: [], state: current?.state, reason: decision.reason };
+      return {
+        outcome: 'ignored',
+        events: [],
+        state: current?.state,
+        reason: decision.reason,
+        item: current,
+      };
     const events = decision.emit.map(
       (draft) => completeEvent(draft as EventDraft<EventType>, source, now) as AnyEvent,
     );
@@ -79,7 +93,7 @@ export async function applyOnce<S extends { readonly status: string }>(
       throw error;
     }
     await publishEvents(publisher, events);
-    return { outcome: 'applied', events, state: decision.state };
+    return { outcome: 'applied', events, state: decision.state, item: next };
   }
   throw lastConflict ?? new ConcurrentUpdateError(`${store.entity} ${key.pk}: too many concurrent updates`);
 }

@@ -2,7 +2,7 @@ import type { AnyEvent } from '../contracts';
 import { applyOnce } from '../db/apply-once';
 import type { EntityStore } from '../db/entity-store';
 import { keys } from '../db/keys';
-import { decideEscrow, type EscrowState } from '../domain/escrow/escrow';
+import { decideEscrow, ESCROW_NEEDS_NOTHING, type EscrowState } from '../domain/escrow/escrow';
 import { orderIdOf } from '../domain/event-order';
 import type { EventPublisher } from '../kafka';
 
@@ -14,6 +14,7 @@ export interface EscrowServiceDeps {
 
 /** Applies an order or payment event to the order's hold at most once. */
 export async function handleEscrowEvent(deps: EscrowServiceDeps, event: AnyEvent): Promise<void> {
+  if (ESCROW_NEEDS_NOTHING.has(event.type)) return; // ignored whatever the hold: no read
   const now = deps.now?.() ?? new Date();
   await applyOnce<EscrowState>({
     store: deps.holds,

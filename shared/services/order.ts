@@ -120,6 +120,8 @@ export async function createOrderCommand(
     source: 'order',
     publisher: deps.publisher,
     now: deps.now,
+    // A fresh order id has no item yet: write without reading first (a replayed claim reads as usual).
+    ...(claim.replay ? {} : { assume: { current: undefined } }),
     decide: () => createOrder({ orderId: claim.orderId, customerId, ...input }, now),
   });
   return { order: result.state!, replay: result.outcome === 'replayed' };

@@ -3,7 +3,12 @@ import { applyOnce } from '../db/apply-once';
 import type { EntityStore } from '../db/entity-store';
 import { keys } from '../db/keys';
 import { orderIdOf } from '../domain/event-order';
-import { decidePayment, type PaymentState, providerCallFor } from '../domain/payment/payment';
+import {
+  decidePayment,
+  PAYMENT_NEEDS_NOTHING,
+  type PaymentState,
+  providerCallFor,
+} from '../domain/payment/payment';
 import type { PaymentProvider } from '../domain/payment/provider';
 import type { EventPublisher } from '../kafka';
 
@@ -20,6 +25,7 @@ export interface PaymentServiceDeps {
  * the pure decision gets the provider's answer as input.
  */
 export async function handlePaymentEvent(deps: PaymentServiceDeps, event: AnyEvent): Promise<void> {
+  if (PAYMENT_NEEDS_NOTHING.has(event.type)) return; // ignored whatever the payment: no read
   const orderId = orderIdOf(event);
   const now = deps.now?.() ?? new Date();
   await applyOnce<PaymentState>({

@@ -61,6 +61,8 @@ async function startTimer(deps: TimerServiceDeps, event: AnyEvent): Promise<void
   const started = await applyOnce<TimerState>({
     ...common(deps, orderId),
     cause: 'scheduled',
+    // the item the first step read or wrote; if it changed meanwhile, the conditional write reads it again
+    assume: { current: intent.item },
     decide: (current) => onScheduled(current?.state, now()),
   });
   // Cancelled while we were creating the schedule: do not leave it behind.

@@ -20,6 +20,106 @@ async function awaitingRunner(sys: Booted, id: string, customerId: string): Prom
   );
 }
 
+/**
+ * What the notification domain (shared/domain/notification/notification.ts, docs/events.md "Who is
+ * notified") tells each side of an order, by source event type, for each way a saga ends.
+ */
+const NOTIFIED = {
+  happy: {
+    customer: [
+      'ORDER_CREATED',
+      'PAYMENT_AUTHORIZED',
+      'FUNDS_HELD',
+      'TIMER_STARTED',
+      'ORDER_ACCEPTED',
+      'ORDER_COMPLETED',
+      'PAYMENT_CAPTURED',
+    ],
+    runner: ['ORDER_ACCEPTED', 'ORDER_COMPLETED', 'FUNDS_RELEASED'],
+  },
+  declined: { customer: ['ORDER_CREATED', 'PAYMENT_FAILED', 'ORDER_CANCELLED'], runner: [] },
+  timeout: {
+    customer: [
+      'ORDER_CREATED',
+      'PAYMENT_AUTHORIZED',
+      'FUNDS_HELD',
+      'TIMER_STARTED',
+      'ORDER_TIMEOUT',
+      'ORDER_CANCELLED',
+      'FUNDS_REFUNDED',
+      'PAYMENT_VOIDED',
+    ],
+    runner: [],
+  },
+  cancelled: {
+    customer: [
+      'ORDER_CREATED',
+      'PAYMENT_AUTHORIZED',
+      'FUNDS_HELD',
+      'TIMER_STARTED',
+      'ORDER_CANCELLED',
+      'FUNDS_REFUNDED',
+      'PAYMENT_VOIDED',
+    ],
+    runner: [],
+  },
+} as const;
+
+/**
+ * Asserts that the order's notifications are exactly the expected ones: the customer's and the runner's
+ * (as each reads them over the API, each with its role) and the NOTIFICATION_SENT events on the broker, one
+ * per notification, to those users only.
+ */
+async function expectNotifications(
+  sys: Booted,
+  events: EventCollector,
+  orderId: string,
+  customerId: string,
+  expected: { readonly customer: readonly string[]; readonly runner: readonly string[] },
+  runnerId?: string,
+): Promise<void> {
+  const sorted = (types: readonly string[]) => [...types].sort();
+  const read = async (user: string, group: 'customers' | 'runners', want: number) =>
+    until(
+      async () => {
+        const r = await sys.api.notifications(user, group);
+        expect(r.status).toBe(200);
+        const mine = r.body.notifications.filter((n) => n.orderId === orderId);
+        return mine.length >= want && mine;
+      },
+      20_000,
+      `${want} notifications of ${user} for ${orderId}`,
+    );
+  const customerNotes = await read(customerId, 'customers', expected.customer.length);
+  expect(sorted(customerNotes.map((n) => n.sourceEventType))).toEqual(sorted(expected.customer));
+  expect(new Set(customerNotes.map((n) => n.role))).toEqual(new Set(['customer']));
+  if (runnerId) {
+    const runnerNotes = expected.runner.length
+      ? await read(runnerId, 'runners', expected.runner.length)
+      : (await sys.api.notifications(runnerId, 'runners')).body.notifications.filter(
+          (n) => n.orderId === orderId,
+        );
+    expect(sorted(runnerNotes.map((n) => n.sourceEventType))).toEqual(sorted(expected.runner));
+    expect(runnerNotes.every((n) => n.role === 'runner')).toBe(true);
+  }
+  const total = expected.customer.length + expected.runner.length;
+  const sent = await until(
+    () => {
+      const byId = new Map<string, Record<string, unknown>>();
+      for (const e of events.of(orderId))
+        if (e.event?.type === 'NOTIFICATION_SENT') byId.set(e.event.id, e.event.payload);
+      return byId.size >= total && [...byId.values()];
+    },
+    20_000,
+    `${total} NOTIFICATION_SENT for ${orderId}`,
+  );
+  const seen = (role: string) =>
+    sorted(sent.filter((p) => p.role === role).map((p) => String(p.sourceEventType)));
+  expect(seen('customer')).toEqual(sorted(expected.customer));
+  expect(seen('runner')).toEqual(sorted(expected.runner));
+  expect(sent.every((p) => p.userId === (p.role === 'customer' ? customerId : runnerId))).toBe(true);
+}
+
 const customer = (n: string) => ({ sub: `cust-${n}`, group: 'customers' as const });
 const runner = (n: string) => ({ sub: `runner-${n}`, group: 'runners' as const });
 
@@ -74,28 +174,8 @@ describe('local runtime end to end (real cloud assembly)', () => {
     }
     expect(types).not.toContain('ORDER_TIMEOUT');
 
-    // every notification: the customer hears of each step, the runner of acceptance and completion
-    const customerNotes = await until(
-      async () => {
-        const r = await sys.api.notifications('cust-happy', 'customers');
-        const mine = r.body.notifications.filter((n) => n.orderId === id);
-        return (
-          mine.some(
-            (n) => n.sourceEventType === 'PAYMENT_CAPTURED' || n.sourceEventType === 'FUNDS_RELEASED',
-          ) && mine
-        );
-      },
-      15_000,
-      'customer notifications',
-    );
-    expect(customerNotes.map((n) => n.sourceEventType)).toEqual(
-      expect.arrayContaining(['ORDER_CREATED', 'ORDER_ACCEPTED']),
-    );
-    const runnerNotes = await sys.api.notifications('runner-happy', 'runners');
-    expect(runnerNotes.status).toBe(200);
-    expect(runnerNotes.body.notifications.filter((n) => n.orderId === id).length).toBeGreaterThan(0);
-    const notificationEvents = events.of(id).filter((e) => e.event?.type === 'NOTIFICATION_SENT');
-    expect(notificationEvents.length).toBeGreaterThanOrEqual(customerNotes.length);
+    // every notification: the customer hears of each step, the runner of acceptance, completion and payout
+    await expectNotifications(sys, events, id, 'cust-happy', NOTIFIED.happy, 'runner-happy');
 
     // the CLI's trace, in another process, finds the runtime through runtime.json
     const { stdout } = await run(
@@ -136,6 +216,7 @@ describe('local runtime end to end (real cloud assembly)', () => {
     expect(order.cancelReason).toBe('PAYMENT_FAILED');
     expect(events.types(id)).not.toContain('FUNDS_HELD');
     expect(events.types(id)).not.toContain('TIMER_STARTED');
+    await expectNotifications(sys, events, id, 'cust-declined', NOTIFIED.declined);
   });
 
   it('timeout with scaled time: ORDER_TIMEOUT, cancelled, refunded and voided', async () => {
@@ -152,6 +233,7 @@ describe('local runtime end to end (real cloud assembly)', () => {
     expect(voided.event!.payload.amountCents).toBe(900);
     const order = await sys.api.getOrder(id, 'cust-timeout');
     expect(order.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'TIMEOUT' });
+    await expectNotifications(sys, events, id, 'cust-timeout', NOTIFIED.timeout);
   }, 60_000);
 
   it('cancel before acceptance: cancelled by the customer, timer cancelled, refunded and voided', async () => {
@@ -165,6 +247,7 @@ describe('local runtime end to end (real cloud assembly)', () => {
     await events.waitFor(id, 'PAYMENT_VOIDED');
     const late = await sys.api.command(id, 'accept', runner('late'));
     expect(late.status).toBe(409);
+    await expectNotifications(sys, events, id, 'cust-cancel', NOTIFIED.cancelled, 'runner-late');
   });
 
   it('a poison record lands in dead-letters and the saga behind it still completes', async () => {

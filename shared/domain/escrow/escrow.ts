@@ -34,6 +34,15 @@ function draft<T extends 'FUNDS_HELD' | 'FUNDS_RELEASED' | 'FUNDS_REFUNDED'>(
   } as EventDraft<T>;
 }
 
+/** Consumed event types escrow never acts on, whatever the hold: the service does not even read the hold. */
+export const ESCROW_NEEDS_NOTHING: ReadonlySet<string> = new Set([
+  'ORDER_CREATED',
+  'ORDER_ACCEPTED',
+  'PAYMENT_FAILED',
+  'PAYMENT_CAPTURED',
+  'PAYMENT_VOIDED',
+]);
+
 /**
  * Escrow's reaction to an order or payment event. Release and refund move exactly the held amount, once:
  * held = released + refunded when the saga ends, and nothing is ever released that was not held.
@@ -125,13 +134,8 @@ export function decideEscrow(
         ),
       ]);
     }
-    case 'ORDER_CREATED':
-    case 'ORDER_ACCEPTED':
-    case 'PAYMENT_FAILED':
-    case 'PAYMENT_CAPTURED':
-    case 'PAYMENT_VOIDED':
-      return ignore(`${event.type} needs nothing from escrow`);
     default:
+      if (ESCROW_NEEDS_NOTHING.has(event.type)) return ignore(`${event.type} needs nothing from escrow`);
       throw new RejectedRecordError(`the escrow service does not consume ${event.type} (event ${event.id})`);
   }
 }

@@ -52,6 +52,9 @@ function to(state: PaymentState, next: PaymentStatus, action: string): void {
   PAYMENT_MACHINE.assert(state.orderId, state.status, next, action);
 }
 
+/** Consumed event types payment never acts on, whatever the payment: the service does not even read it. */
+export const PAYMENT_NEEDS_NOTHING: ReadonlySet<string> = new Set(['ORDER_ACCEPTED', 'ORDER_COMPLETED']);
+
 /**
  * The payment's reaction to an order or escrow event. `authorization` is the provider's answer when
  * `providerCallFor` asked for one. Money: authorized = captured + voided once the saga ends.
@@ -202,10 +205,8 @@ export function decidePayment(
         ),
       ]);
     }
-    case 'ORDER_ACCEPTED':
-    case 'ORDER_COMPLETED':
-      return ignore(`${event.type} needs nothing from payment`);
     default:
+      if (PAYMENT_NEEDS_NOTHING.has(event.type)) return ignore(`${event.type} needs nothing from payment`);
       throw new RejectedRecordError(`the payment service does not consume ${event.type} (event ${event.id})`);
   }
 }

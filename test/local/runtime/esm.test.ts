@@ -81,6 +81,7 @@ describe('KafkaEventSourceMapping against the embedded broker', () => {
         { name: 'esm-commit', partitions: 1 },
         { name: 'esm-dlq-source', partitions: 1 },
         { name: 'esm-dead', partitions: 1 },
+        { name: 'esm-lanes', partitions: 2 },
       ],
     });
     kafka = new Kafka({ clientId: 'esm-test', brokers: [broker.address], logLevel: logLevel.NOTHING });
@@ -247,5 +248,50 @@ describe('KafkaEventSourceMapping against the embedded broker', () => {
         'lambda-esm-consumer-group': 'group-esm-dlq-source',
       },
     });
+  });
+
+  it('invokes partitions concurrently: a busy partition does not hold back another, each stays in order, one invocation at a time', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    let releaseFirst!: () => void;
+    const firstBlocked = new Promise<void>((r) => {
+      releaseFirst = r;
+    });
+    const inFlight = new Map<number, number>();
+    let overlapInOnePartition = false;
+    const seen: { partition: number; offset: number }[] = [];
+    const invoker: Invoker = {
+      async invoke(_ref, event) {
+        const records = Object.values((event as MskEvent).records).flat();
+        const partition = records[0]!.partition;
+        if ((inFlight.get(partition) ?? 0) > 0) overlapInOnePartition = true;
+        inFlight.set(partition, (inFlight.get(partition) ?? 0) + 1);
+        for (const r of records) seen.push({ partition: r.partition, offset: r.offset });
+        // the first invocation on partition 0 waits until partition 1 has been delivered
+        if (partition === 0 && records[0]!.offset === 0) await firstBlocked;
+        inFlight.set(partition, inFlight.get(partition)! - 1);
+        return { ok: true, payload: null, durationMs: 1 };
+      },
+    };
+    await start(mapping('esm-lanes', { batchSize: 1 }), invoker);
+    await producer.send({ topic: 'esm-lanes', messages: [{ key: 'a', value: 'p0-0', partition: 0 }] });
+    await until(() => seen.some((s) => s.partition === 0));
+    await producer.send({
+      topic: 'esm-lanes',
+      messages: [
+        { key: 'a', value: 'p0-1', partition: 0 },
+        { key: 'b', value: 'p1-0', partition: 1 },
+        { key: 'b', value: 'p1-1', partition: 1 },
+      ],
+    });
+    await until(() => seen.filter((s) => s.partition === 1).length === 2);
+    expect(seen.filter((s) => s.partition === 0)).toEqual([{ partition: 0, offset: 0 }]);
+    expect(await committed('group-esm-lanes', 'esm-lanes')).toEqual([-1, 2]);
+    releaseFirst();
+    await until(async () => (await committed('group-esm-lanes', 'esm-lanes')).join() === '2,2');
+    await producer.disconnect();
+    expect(seen.filter((s) => s.partition === 0).map((s) => s.offset)).toEqual([0, 1]);
+    expect(seen.filter((s) => s.partition === 1).map((s) => s.offset)).toEqual([0, 1]);
+    expect(overlapInOnePartition).toBe(false);
   });
 });

@@ -13,6 +13,18 @@ exports.handler = async (event, context) => {
   if (event.action === 'set-global') { globalThis.shared = event.value; return 'ok'; }
   if (event.action === 'throw') { class PaymentDeclined extends Error { constructor(m) { super(m); this.name = 'PaymentDeclined'; } } throw new PaymentDeclined('card declined'); }
   if (event.action === 'sleep') { await new Promise((r) => setTimeout(r, event.ms)); return 'slept'; }
+  if (event.action === 'meet') {
+    const fs = require('fs');
+    const start = Date.now();
+    fs.writeFileSync(require('path').join(event.dir, process.pid + '-' + Math.random().toString(36).slice(2)), '');
+    let met = false;
+    while (!met && Date.now() - start < 2500) {
+      met = fs.readdirSync(event.dir).length >= event.count;
+      if (!met) await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    return { pid: process.pid, start, end: Date.now(), met };
+  }
   if (event.action === 'crash') { process.exit(3); }
   if (event.action === 'log') {
     console.log('hello', { a: 1 });
@@ -142,13 +154,27 @@ describe('FunctionHost', () => {
     if (!r.ok) expect(r.error.errorType).toBe('Runtime.ImportModuleError');
   });
 
-  it('runs concurrent invocations in a pool', async () => {
-    const started = Date.now();
+  it('runs concurrent invocations in a pool: two at once, each in its own process', async () => {
+    // each invocation leaves a mark and waits (up to 2.5 s) until two are there: only invocations that run
+    // at the same time can meet, so a pool that ran them one by one fails here whatever the machine's speed
+    const meeting = fs.mkdtempSync(path.join(dir, 'meet-'));
     const results = await Promise.all(
-      [1, 2, 3, 4].map(() => host.invoke('alpha', { action: 'sleep', ms: 300 })),
+      [1, 2, 3, 4].map(() => host.invoke('alpha', { action: 'meet', dir: meeting, count: 2 })),
     );
-    expect(results.every((r) => r.ok)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1100);
+    const spans = results.map((r) => {
+      if (!r.ok) throw new Error(`invocation failed: ${r.error.errorMessage}`);
+      return r.payload as { pid: number; start: number; end: number; met: boolean };
+    });
+    expect(spans.map((s) => s.met)).toEqual([true, true, true, true]);
+    // from the workers' own start and end times: never more than the pool's two at once, and the ones that
+    // ran together ran in different processes
+    const concurrentAt = (t: number) => spans.filter((s) => s.start <= t && t < s.end);
+    expect(Math.max(...spans.map((s) => concurrentAt(s.start).length))).toBe(2);
+    for (const s of spans) {
+      const together = concurrentAt(s.start);
+      expect(new Set(together.map((o) => o.pid)).size).toBe(together.length);
+    }
+    expect(new Set(spans.map((s) => s.pid)).size).toBe(2);
     expect(host.pids('alpha').length).toBe(2);
   });
 

@@ -89,6 +89,30 @@ describe('log shipper and log sink', () => {
     expect(await ship(subscription([], 'CONTROL_MESSAGE'))).toEqual({ shipped: 0, skipped: 0 });
   });
 
+  it('with a batch-capable publisher ships a delivery in one request, keyed like single publishes', async () => {
+    const single = new MemoryPublisher('log-shipper');
+    const sent: { topic: string; keys: (string | undefined)[]; events: EventOf<'LOG_RECORD'>[] }[] = [];
+    const batching = Object.assign(new MemoryPublisher('log-shipper'), {
+      async publishAll(topic: string, items: { event: unknown; opts?: { key?: string } }[]) {
+        sent.push({
+          topic,
+          keys: items.map((i) => i.opts?.key),
+          events: items.map((i) => i.event as EventOf<'LOG_RECORD'>),
+        });
+      },
+    });
+    const event = JSON.parse(fixture('cloudwatch-logs-subscription.json'));
+    await shipper({ publisher: single, logger: silentLogger() })(event);
+    const out = await shipper({ publisher: batching, logger: silentLogger() })(event);
+    expect(out).toEqual({ shipped: 1, skipped: 1 });
+    expect(batching.published).toHaveLength(0);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.topic).toBe('system-logs');
+    expect(sent[0]!.keys).toEqual(single.published.map((m) => m.key));
+    expect(sent[0]!.events.map((e) => e.id)).toEqual(single.events().map((e) => e.id));
+    expect(sent[0]!.events[0]).toMatchObject({ source: 'log-shipper', correlationId: 'order-123' });
+  });
+
   it('stores records under their service and day and under their order; a redelivery stores nothing twice', async () => {
     const publisher = new MemoryPublisher('log-shipper');
     await shipper({ publisher, logger: silentLogger() })(

@@ -5,6 +5,7 @@ import { EntityStore } from '../../../../shared/db/entity-store';
 import type { OrderState } from '../../../../shared/domain/order/order';
 import type { HttpEvent } from '../../../../shared/http/api';
 import { MemoryPublisher } from '../../../../shared/kafka';
+import { startTestBroker, type TestBroker } from '../../support/broker';
 import { type Dynamo, startDynamo, TABLES } from '../../support/dynalite';
 import { customer, httpEvent, runner, silentLogger } from '../../support/events';
 
@@ -222,5 +223,86 @@ describe('Order API handler (HTTP API v2 on dynalite)', () => {
       expect.objectContaining({ type: 'ORDER_CREATED', effect: 'applied', status: 'CREATED' }),
     ]);
     expect(got.body).not.toHaveProperty('paymentMethod');
+  });
+});
+
+describe('Order API handler publishing to the embedded broker', () => {
+  let dynamo: Dynamo;
+  let kafka: TestBroker;
+  let handler: ReturnType<typeof makeHandler>;
+  const call = async (e: HttpEvent) => {
+    const res = await handler(e);
+    return { status: res.statusCode, body: JSON.parse(res.body) };
+  };
+
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    kafka = await startTestBroker();
+    const tableName = () => TABLES.ORDERS_TABLE;
+    handler = makeHandler({
+      client: dynamo.client,
+      tableName,
+      orders: new EntityStore<OrderState>(dynamo.client, tableName, 'ORDER'),
+      publisher: kafka.publisher('order'),
+      logger: silentLogger(),
+    });
+  });
+  afterAll(async () => {
+    await kafka?.stop();
+    await dynamo?.close();
+  });
+
+  it('puts ORDER_CREATED on order-events, keyed by the order id and parseable by the contracts', async () => {
+    const res = await call(
+      httpEvent({ method: 'POST', path: '/orders', body: BODY, claims: customer('k-1') }),
+    );
+    expect(res.status).toBe(201);
+    const id = res.body.orderId as string;
+    const records = (await kafka.read('order-events')).filter((r) => r.key === id);
+    expect(records).toHaveLength(1);
+    const [record] = records;
+    expect(record!.parsed.ok).toBe(true);
+    if (!record!.parsed.ok) return;
+    expect(record!.parsed.event).toMatchObject({
+      type: 'ORDER_CREATED',
+      correlationId: id,
+      source: 'order',
+      payload: {
+        orderId: id,
+        customerId: 'k-1',
+        totalCents: 900,
+        deliveryLocation: 'Library L2',
+        items: BODY.items,
+      },
+    });
+    // nothing else went anywhere
+    for (const topic of ['payment-events', 'dead-letters'] as const)
+      expect(await kafka.read(topic)).toEqual([]);
+  });
+
+  it('keeps every event of one order in one partition, and a retried POST puts the identical record again', async () => {
+    const post = httpEvent({
+      method: 'POST',
+      path: '/orders',
+      body: BODY,
+      claims: customer('k-2'),
+      headers: { 'idempotency-key': 'broker-retry' },
+    });
+    const first = await call(post);
+    const retry = await call(post);
+    expect(retry.body.orderId).toBe(first.body.orderId);
+    const id = first.body.orderId as string;
+    const cancel = await call(
+      httpEvent({ method: 'POST', path: `/orders/${id}/cancel`, claims: customer('k-2') }),
+    );
+    expect(cancel.status).toBe(200);
+    const records = (await kafka.read('order-events')).filter((r) => r.key === id);
+    expect(records.map((r) => (r.parsed.ok ? r.parsed.event.type : r.parsed.error.reason))).toEqual([
+      'ORDER_CREATED',
+      'ORDER_CREATED',
+      'ORDER_CANCELLED',
+    ]);
+    expect(new Set(records.map((r) => r.partition)).size).toBe(1);
+    expect(records[1]!.value).toBe(records[0]!.value);
   });
 });

@@ -1,4 +1,9 @@
-import { decideEscrow, type EscrowState } from '../../../../shared/domain/escrow/escrow';
+import type { EventType } from '../../../../shared/contracts';
+import {
+  decideEscrow,
+  ESCROW_NEEDS_NOTHING,
+  type EscrowState,
+} from '../../../../shared/domain/escrow/escrow';
 import { TransitionError } from '../../../../shared/errors';
 import { ev, NOW } from './fixtures';
 
@@ -73,5 +78,21 @@ describe('escrow domain', () => {
 
   it('refuses to release a hold that does not exist', () => {
     expect(() => decideEscrow(undefined, completed, NOW)).toThrow(TransitionError);
+  });
+
+  it('ignores the types it needs nothing from whatever the hold, so the service skips reading it', () => {
+    expect([...ESCROW_NEEDS_NOTHING].sort()).toEqual(
+      ['ORDER_ACCEPTED', 'ORDER_CREATED', 'PAYMENT_CAPTURED', 'PAYMENT_FAILED', 'PAYMENT_VOIDED'].sort(),
+    );
+    const states: (EscrowState | undefined)[] = [
+      undefined,
+      held,
+      { ...held, status: 'RELEASED', releasedCents: 900 },
+      { ...held, status: 'REFUNDED', refundedCents: 900 },
+    ];
+    for (const type of ESCROW_NEEDS_NOTHING) {
+      const event = ev(type as EventType, { orderId: 'ord-1' } as never);
+      for (const state of states) expect(decideEscrow(state, event, NOW).kind).toBe('ignore');
+    }
   });
 });

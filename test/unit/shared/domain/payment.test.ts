@@ -1,4 +1,10 @@
-import { decidePayment, type PaymentState, providerCallFor } from '../../../../shared/domain/payment/payment';
+import type { EventType } from '../../../../shared/contracts';
+import {
+  decidePayment,
+  PAYMENT_NEEDS_NOTHING,
+  type PaymentState,
+  providerCallFor,
+} from '../../../../shared/domain/payment/payment';
 import { SimulatedPaymentProvider } from '../../../../shared/domain/payment/provider';
 import { TransitionError } from '../../../../shared/errors';
 import { ev, NOW } from './fixtures';
@@ -126,5 +132,20 @@ describe('payment domain', () => {
       approved: false,
       code: 'AMOUNT_OVER_LIMIT',
     });
+  });
+
+  it('ignores the types it needs nothing from whatever the payment, so the service skips reading it', () => {
+    expect([...PAYMENT_NEEDS_NOTHING].sort()).toEqual(['ORDER_ACCEPTED', 'ORDER_COMPLETED']);
+    const states: (PaymentState | undefined)[] = [
+      undefined,
+      authorized,
+      { ...authorized, holdSeen: true },
+      { ...authorized, status: 'CAPTURED', capturedCents: authorized.authorizedCents },
+      { ...authorized, status: 'VOIDED', voidedCents: authorized.authorizedCents },
+    ];
+    for (const type of PAYMENT_NEEDS_NOTHING) {
+      const event = ev(type as EventType, { orderId: 'ord-1' } as never);
+      for (const state of states) expect(decidePayment(state, event, NOW).kind).toBe('ignore');
+    }
   });
 });
