@@ -118,7 +118,7 @@ export class SchedulerEngine {
   private readonly pollIntervalMs: number;
   private readonly retryBaseDelayMs: number;
   private readonly retryMaxDelayMs: number;
-  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly inflight = new Map<string, Promise<FireOutcome | undefined>>();
   private readonly done = new Set<string>();
   /** Virtual ms already advanced when a firing was first seen. */
   private readonly seen = new Map<string, number>();
@@ -175,6 +175,20 @@ export class SchedulerEngine {
     await this.refresh();
     this.advanced += ms;
     await this.refresh();
+  }
+
+  /**
+   * Fires one schedule now, whatever its time, through the same path as a firing that came due (invoke,
+   * retries, completion), and resolves with the outcome. Every other schedule keeps its time. Undefined when
+   * the source has no such enabled, pending `at()` schedule (unknown, disabled, fired or firing already).
+   */
+  async fireNow(name: string, groupName: string): Promise<FireOutcome | undefined> {
+    await this.refresh();
+    if (this.stopped) return undefined;
+    const s = this.known.find((k) => k.name === name && k.groupName === groupName);
+    const firing = s && this.upcoming(s);
+    if (!s || !firing) return undefined;
+    return this.fire(s, firing.key, Date.now());
   }
 
   /** Firings planned but not yet due, earliest first. */
@@ -264,7 +278,7 @@ export class SchedulerEngine {
       const firing = this.upcoming(s);
       if (!firing) continue;
       const due = this.dueAt(s, firing.key, firing.at);
-      if (due <= now) this.fire(s, firing.key, due);
+      if (due <= now) void this.fire(s, firing.key, due);
       else if (due < next) next = due;
     }
     // Forget firings of schedules that are gone, now and then rather than on every pass.
@@ -291,12 +305,13 @@ export class SchedulerEngine {
     );
   }
 
-  private fire(s: EngineSchedule, key: string, due: number): void {
+  private fire(s: EngineSchedule, key: string, due: number): Promise<FireOutcome | undefined> {
     const run = this.run(s, due).finally(() => {
       this.inflight.delete(key);
       this.done.add(key);
     });
     this.inflight.set(key, run);
+    return run;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -312,7 +327,8 @@ export class SchedulerEngine {
     });
   }
 
-  private async run(s: EngineSchedule, due: number): Promise<void> {
+  /** Resolves with the outcome, or undefined when stopped before it was known. */
+  private async run(s: EngineSchedule, due: number): Promise<FireOutcome | undefined> {
     const event = eventOf(s.input);
     const { maximumRetryAttempts, maximumEventAgeInSeconds } = s.retryPolicy;
     let attempt = 0;
@@ -332,7 +348,7 @@ export class SchedulerEngine {
       } catch (err) {
         error = describe(err);
       }
-      if (this.stopped) return;
+      if (this.stopped) return undefined;
       const delayMs =
         Math.min(this.retryMaxDelayMs, this.retryBaseDelayMs * 2 ** (attempt - 1)) / this.timeScale;
       const ageMs = (Date.now() + delayMs - due) * this.timeScale;
@@ -343,7 +359,7 @@ export class SchedulerEngine {
       }
       this.emit({ type: 'retrying', schedule: s, attempt, error, delayMs });
       await this.sleep(delayMs);
-      if (this.stopped) return;
+      if (this.stopped) return undefined;
     }
     try {
       await this.options.source.complete(s, outcome);
@@ -354,5 +370,6 @@ export class SchedulerEngine {
         error: `completing schedule ${s.groupName}/${s.name} failed: ${describe(err)}`,
       });
     }
+    return outcome;
   }
 }

@@ -7,6 +7,7 @@ import {
   AwsApiError,
   AwsApiStartError,
   InternalError,
+  ResourceNotFoundError,
   UnknownOperationError,
   ValidationError,
 } from './errors';
@@ -23,8 +24,10 @@ import { ScheduleStore } from './scheduler-store';
  * /2015-03-31/functions) and CloudWatch Logs (JSON 1.1, `X-Amz-Target: Logs_20140328.*`). Point the SDK at
  * it with `AWS_ENDPOINT_URL_SCHEDULER`, `AWS_ENDPOINT_URL_LAMBDA` and `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`.
  * Signatures are not checked. The Scheduler really fires its `at()` schedules (see scheduler-engine.ts).
- * Two local-only controls (no AWS counterpart) let a demo or test in another process skip time:
- * `GET /_campusg/scheduler/pending` and `POST /_campusg/scheduler/advance` with `{"ms": <schedule time>}`.
+ * Local-only controls (no AWS counterpart) let a demo or test in another process skip time:
+ * `GET /_campusg/scheduler/pending`, `POST /_campusg/scheduler/advance` with `{"ms": <schedule time>}` (every
+ * known schedule) and `POST /_campusg/scheduler/fire` with `{"name", "group"}` (that one schedule, now,
+ * through the engine's normal firing path; answers with the outcome once the target has run).
  */
 
 export interface AwsApiOptions {
@@ -150,7 +153,10 @@ export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
     onEvent: options.onSchedulerEvent,
   });
 
-  /** Local-only controls: `GET /_campusg/scheduler/pending`, `POST /_campusg/scheduler/advance {"ms"}`. */
+  /**
+   * Local-only controls: `GET /_campusg/scheduler/pending`, `POST /_campusg/scheduler/advance {"ms"}`,
+   * `POST /_campusg/scheduler/fire {"name", "group"}`.
+   */
   async function control(method: string, path: readonly string[], body: Buffer): Promise<ApiReply> {
     const what = path.join('/');
     if (method === 'GET' && what === 'scheduler/pending') {
@@ -172,8 +178,27 @@ export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
       await scheduler.advance(ms);
       return { json: { advancedMs: ms, pending: scheduler.pending() } };
     }
+    if (method === 'POST' && what === 'scheduler/fire') {
+      const { name, group } = validate(
+        z.object({ name: z.string().min(1).max(64), group: z.string().min(1).max(64) }),
+        parseJsonObject(body, 'FireSchedule'),
+        'FireSchedule',
+      );
+      if (options.fireSchedules === false) {
+        throw new ValidationError(
+          'this Scheduler stores schedules without firing them (fireSchedules: false)',
+        );
+      }
+      const outcome = await scheduler.fireNow(name, group);
+      if (!outcome) {
+        throw new ResourceNotFoundError(
+          `no pending schedule ${group}/${name}: it does not exist, is disabled or has fired already`,
+        );
+      }
+      return { json: { name, group, ...outcome } };
+    }
     throw new UnknownOperationError(
-      `${method} /${LOCAL_CONTROL_PATH}/${what} is not a local control (GET scheduler/pending, POST scheduler/advance)`,
+      `${method} /${LOCAL_CONTROL_PATH}/${what} is not a local control (GET scheduler/pending, POST scheduler/advance, POST scheduler/fire)`,
     );
   }
 

@@ -19,12 +19,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { Kafka, logLevel } from 'kafkajs';
 import { SchedulerEngine, type SchedulerEvent, schedulerApiSource } from '../aws-api';
-import { LocalJwt, startHttpApi } from '../http-api';
+import { DEFAULT_STATE_DIR, LocalJwt, startHttpApi } from '../http-api';
 import { ensureAssembly, readAssembly } from '../runtime/assembly';
 import { startEventSourceMappings } from '../runtime/esm';
 import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from '../runtime/intrinsics';
+import { ensureTopics, Teardown } from '../runtime/runtime';
 import { startSagaPrinter } from '../runtime/saga-printer';
 import type { LocalAppModel, LocalEventSourceMapping, LocalRoute, LocalTopic } from '../runtime/types';
 import { functionNameOf, LambdaApiInvoker } from './lambda-invoker';
@@ -35,7 +35,7 @@ export const BRIDGE_DEFAULTS = {
   appAssembly: 'cdk.out',
   deployedAssembly: 'cdk.out.localstack',
   httpPort: 3000,
-  stateDir: '.campusg',
+  stateDir: DEFAULT_STATE_DIR,
   region: 'us-east-1',
 } as const;
 
@@ -115,7 +115,27 @@ export interface Bridge {
   readonly invoker: LambdaApiInvoker;
   /** The bridged HTTP API, when the edition has none. */
   readonly httpUrl?: string;
+  /**
+   * `CampusG-<stage>`: the prefix of the deployed stacks' names, read from the deployed assembly; what the
+   * CLI's `--stack` / `CAMPUSG_STACK` takes for `--target localstack` (default `CampusG-dev`).
+   */
+  readonly stackPrefix?: string;
   stop(): Promise<void>;
+}
+
+/** The prefix of the stack names in an assembly (`CampusG-dev-Services` -> `CampusG-dev`), if it has the Services stack. */
+export function deployedStackPrefix(assemblyDir: string): string | undefined {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8')) as {
+      artifacts?: Record<string, { type?: string }>;
+    };
+    const services = Object.entries(manifest.artifacts ?? {}).find(
+      ([name, a]) => a.type === 'aws:cloudformation:stack' && name.endsWith('-Services'),
+    )?.[0];
+    return services?.slice(0, -'-Services'.length);
+  } catch {
+    return undefined;
+  }
 }
 
 function readDeployed(dir: string): LocalAppModel {
@@ -148,31 +168,6 @@ async function assertDeployed(
   }
 }
 
-async function ensureTopics(brokers: string[], topics: readonly LocalTopic[]): Promise<void> {
-  if (topics.length === 0) return;
-  const admin = new Kafka({ clientId: 'campusg-bridge-admin', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.name,
-        numPartitions: t.partitions,
-        replicationFactor: 1,
-        // One broker: the template's min.insync.replicas (for three) would refuse every write.
-        configEntries: Object.entries(t.configs)
-          .filter(([k]) => k !== 'min.insync.replicas')
-          .map(([name, value]) => ({ name, value })),
-      })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const cwd = path.resolve(options.cwd);
   const endpoint = options.endpoint ?? BRIDGE_DEFAULTS.endpoint;
@@ -185,29 +180,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const appDir = path.resolve(cwd, options.appAssemblyDir ?? BRIDGE_DEFAULTS.appAssembly);
   await ensureAssembly({ cwd, assemblyDir: appDir, synth: options.synth !== false, log: printError });
   const app = readAssembly({ assemblyDir: appDir });
-  const deployed = readDeployed(
-    path.resolve(cwd, options.deployedAssemblyDir ?? BRIDGE_DEFAULTS.deployedAssembly),
-  );
+  const deployedDir = path.resolve(cwd, options.deployedAssemblyDir ?? BRIDGE_DEFAULTS.deployedAssembly);
+  const deployed = readDeployed(deployedDir);
   const plan = planBridge(app, deployed);
 
   const invoker = new LambdaApiInvoker({ endpoint, region, credentials });
-  const stops: { name: string; stop: () => Promise<void> }[] = [
-    { name: 'lambda client', stop: async () => invoker.destroy() },
-  ];
-  const stopAll = async () => {
-    for (const s of stops.reverse()) {
-      try {
-        await s.stop();
-      } catch (err) {
-        printError(`stopping ${s.name}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    stops.length = 0;
-  };
+  const stops = new Teardown(printError);
+  stops.add('lambda client', async () => invoker.destroy());
 
   try {
     await assertDeployed(invoker, plan.functionNames, endpoint);
-    await ensureTopics(brokers, plan.topics);
+    await ensureTopics(brokers, plan.topics, 'campusg-bridge-admin');
 
     let httpUrl: string | undefined;
     if (plan.routes.length > 0) {
@@ -219,7 +202,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         jwt: await LocalJwt.load(path.resolve(cwd, options.stateDir ?? BRIDGE_DEFAULTS.stateDir)),
         accountId: app.accountId,
       });
-      stops.push({ name: 'http api', stop: () => http.stop() });
+      stops.add('http api', () => http.stop());
       httpUrl = http.url;
     }
 
@@ -235,11 +218,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
           if (level !== 'debug') printError(`[esm] ${m}`);
         },
       });
-      stops.push({ name: 'event-source mappings', stop: () => esms.stop() });
+      stops.add('event-source mappings', () => esms.stop());
     }
 
     const schedulerClient = new SchedulerClient({ endpoint, region, credentials });
-    stops.push({ name: 'scheduler client', stop: async () => schedulerClient.destroy() });
+    stops.add('scheduler client', async () => schedulerClient.destroy());
     const scheduler = new SchedulerEngine({
       source: schedulerApiSource({
         client: schedulerClient,
@@ -251,7 +234,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       onEvent: options.onSchedulerEvent,
     });
     await scheduler.start();
-    stops.push({ name: 'scheduler', stop: () => scheduler.stop() });
+    stops.add('scheduler', () => scheduler.stop());
 
     if (options.sagaLines) {
       const printer = await startSagaPrinter({
@@ -260,23 +243,20 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         groupId: 'campusg-bridge-saga-printer',
         print,
       });
-      stops.push({ name: 'saga printer', stop: () => printer.stop() });
+      stops.add('saga printer', () => printer.stop());
     }
 
-    let stopped: Promise<void> | undefined;
     return {
       plan,
       app,
       scheduler,
       invoker,
       httpUrl,
-      stop: () => {
-        stopped ??= stopAll();
-        return stopped;
-      },
+      stackPrefix: deployedStackPrefix(deployedDir),
+      stop: () => stops.stop(),
     };
   } catch (err) {
-    await stopAll();
+    await stops.stop();
     throw err;
   }
 }
@@ -290,6 +270,9 @@ export function describeBridge(bridge: Bridge, endpoint: string, brokers: string
     `  event-source mappings  ${plan.mappings.length} bridged${plan.mappings.length === 0 ? ' (LocalStack runs them)' : ''}`,
     `  scheduler              firing schedules of ${plan.scheduleGroups.join(', ') || 'every group'}`,
     `  HTTP API               ${bridge.httpUrl ? `${bridge.httpUrl} (${plan.routes.length} routes; tokens: npx campusg token)` : 'served by LocalStack'}`,
+    '',
+    'The CLI against this deployment, in another terminal:',
+    `  export CAMPUSG_TARGET=localstack${bridge.stackPrefix ? ` CAMPUSG_STACK=${bridge.stackPrefix}` : ''}${bridge.httpUrl ? ` CAMPUSG_API_URL=${bridge.httpUrl}` : ''}`,
     '',
   ].join('\n');
 }

@@ -4,6 +4,7 @@ export {
   type BridgeOptions,
   type BridgePlan,
   BridgePlanError,
+  deployedStackPrefix,
   describeBridge,
   planBridge,
   startBridge,

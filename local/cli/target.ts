@@ -10,7 +10,9 @@ import { type Command, Option } from 'commander';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from 'kafkajs';
 import * as z from 'zod';
 import { type KafkaConfig, kafkaJsOptions } from '../../shared/kafka/config';
+import { DEFAULT_STATE_DIR } from '../http-api/jwt';
 import { mintDevToken } from './local-token';
+import { STATE_DIR_HELP } from './long-running';
 import { CliError, UsageError } from './output';
 
 /**
@@ -31,7 +33,7 @@ export const TARGET_KINDS = ['local', 'aws', 'localstack'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const DEFAULTS = {
-  stateDir: '.campusg',
+  stateDir: DEFAULT_STATE_DIR,
   brokers: '127.0.0.1:9092',
   apiUrl: 'http://127.0.0.1:3000',
   awsEndpoint: 'http://127.0.0.1:4577',
@@ -51,6 +53,17 @@ export const STACK_OUTPUTS = {
   apiUrl: { stack: 'Services', output: 'ApiUrl' },
   clusterArn: { stack: 'Messaging', output: 'ClusterArn' },
 } as const;
+
+/** The app's stacks are `<prefix>-<suffix>` for these suffixes (infra/campusg-app.ts). */
+export const APP_STACK_SUFFIXES = ['Network', 'Messaging', 'Data', 'Services', 'Observability'] as const;
+
+/** `CampusG-dev-Services` -> `CampusG-dev`; a prefix is returned as it is. */
+export function stackPrefixOf(nameOrPrefix: string): string {
+  for (const suffix of APP_STACK_SUFFIXES) {
+    if (nameOrPrefix.endsWith(`-${suffix}`)) return nameOrPrefix.slice(0, -suffix.length - 1);
+  }
+  return nameOrPrefix;
+}
 
 /** Each function's log group is the Services stack output `<ConstructId>LogGroupName`. */
 export const LOG_GROUP_OUTPUT = { stack: 'Services', suffix: 'LogGroupName' } as const;
@@ -80,10 +93,7 @@ export function addTargetOptions(cmd: Command, opts: { token?: boolean } = {}): 
         .default('local')
         .env('CAMPUSG_TARGET'),
     )
-    .option(
-      '--state-dir <dir>',
-      `local runtime state directory holding runtime.json (default: $CAMPUSG_STATE_DIR or ${DEFAULTS.stateDir})`,
-    )
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--brokers <list>', 'Kafka bootstrap brokers, comma separated (env CAMPUSG_BROKERS)')
     .option('--api-url <url>', 'base URL of the HTTP API (env CAMPUSG_API_URL)')
     .option(
@@ -192,9 +202,12 @@ export class Target {
     return { value: DEFAULTS.region, source: 'default' };
   }
 
-  /** `CampusG-<stage>`, the prefix of the deployed stacks' names. */
+  /**
+   * `CampusG-<stage>`, the prefix of the deployed stacks' names. A full stack name of the app
+   * (`CampusG-dev-Services`) is taken for its prefix, so either spelling works.
+   */
   stackPrefix(): string {
-    return (this.flags.stack ?? this.env.CAMPUSG_STACK ?? DEFAULTS.stack).trim();
+    return stackPrefixOf((this.flags.stack ?? this.env.CAMPUSG_STACK ?? DEFAULTS.stack).trim());
   }
 
   stackName(suffix: string): string {

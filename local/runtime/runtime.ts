@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { startAwsApi } from '../aws-api';
-import { LocalJwt, startHttpApi } from '../http-api';
+import { type SchedulerEvent, startAwsApi } from '../aws-api';
+import { DEFAULT_STATE_DIR, LocalJwt, startHttpApi } from '../http-api';
 import { startBroker } from '../kafka-broker';
 import { ensureAssembly, readAssembly } from './assembly';
 import { createTables, type LocalDynamo, localDynamoClient, startDynalite } from './dynamo';
@@ -19,7 +19,10 @@ import { FunctionHost } from './function-host';
 import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from './intrinsics';
 import { MemoryLogStore, startSubscriptionDelivery } from './logs';
 import { type SagaLine, startSagaPrinter } from './saga-printer';
-import type { LocalAppModel, LocalFunction } from './types';
+import type { LocalAppModel, LocalFunction, LocalTopic } from './types';
+
+/** runtime.json and the dev-token key live in `<cwd>/.campusg` unless told otherwise. */
+export { DEFAULT_STATE_DIR };
 
 export interface RuntimeOptions {
   /** Project root (where infra/, functions/, cdk.json live). */
@@ -40,6 +43,11 @@ export interface RuntimeOptions {
   readonly dynamodbEndpoint?: string;
   /** Scheduler time runs this many times faster than real time. */
   readonly timeScale?: number;
+  /**
+   * Whether the local Scheduler fires its schedules (default true). false makes it store-only, like
+   * LocalStack's, e.g. for a stand-in that the LocalStack bridge fires schedules of.
+   */
+  readonly fireSchedules?: boolean;
   /** Synthesize when cdk.out is stale (default true). */
   readonly synth?: boolean;
   /** No endpoint banner, no saga lines. */
@@ -47,7 +55,7 @@ export interface RuntimeOptions {
   /** Where the banner, saga lines and diagnostics go; default stdout / stderr. */
   readonly print?: (line: string) => void;
   readonly printError?: (line: string) => void;
-  /** Processes per function at most (default 4). */
+  /** Processes per function at most (default 2: on a laptop's few cores more only adds contention; bench/saga.ts). */
   readonly maxInstancesPerFunction?: number;
   /** Print one line per saga event (default true unless quiet). */
   readonly sagaLines?: boolean;
@@ -55,7 +63,10 @@ export interface RuntimeOptions {
   readonly onSagaEvent?: (line: SagaLine) => void;
   /** Overrides the ESMs' batching window (seconds); the local default is 0. */
   readonly batchingWindowSeconds?: number;
-  /** runtime.json and the local JWT key live here; default the data dir, else `<cwd>/.campusg`. */
+  /**
+   * runtime.json and the local JWT key live here: `<cwd>/.campusg` unless given, whatever `dataDir` is, so
+   * CLI commands run from the same directory find them (`--state-dir` / `CAMPUSG_STATE_DIR` on both sides).
+   */
   readonly stateDir?: string;
   /** Write `<stateDir>/runtime.json` (default true). */
   readonly writeStateFile?: boolean;
@@ -126,9 +137,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const awsPort = options.awsPort ?? 4577;
   const assemblyDir = path.resolve(cwd, options.assemblyDir ?? 'cdk.out');
   const dataDir = options.dataDir ? path.resolve(cwd, options.dataDir) : undefined;
-  const stateDir = options.stateDir
-    ? path.resolve(cwd, options.stateDir)
-    : (dataDir ?? path.join(cwd, '.campusg'));
+  const stateDir = path.resolve(cwd, options.stateDir ?? DEFAULT_STATE_DIR);
   const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const printError = options.printError ?? ((l: string) => process.stderr.write(`${l}\n`));
   const quiet = options.quiet ?? false;
@@ -151,24 +160,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const assembled = readAssembly({ assemblyDir });
   let model: LocalAppModel = assembled;
 
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
-  const stopAll = async () => {
-    for (const s of stops.reverse()) {
-      try {
-        await s.stop();
-      } catch (err) {
-        printError(`stopping ${s.name}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    stops.length = 0;
-  };
+  const stops = new Teardown(printError);
 
   try {
     // --- Kafka ---------------------------------------------------------------------------------------------
     let kafkaAddress: string;
     if (options.kafkaBrokers) {
       kafkaAddress = options.kafkaBrokers;
-      await createExternalTopics(kafkaAddress.split(','), model);
+      await ensureTopics(kafkaAddress.split(','), model.topics);
     } else {
       const broker = await startBroker({
         port: kafkaPort,
@@ -185,7 +184,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (err.code === 'EADDRINUSE') throw new PortInUseError(kafkaPort, 'kafka', '--kafka-port');
         throw err;
       });
-      stops.push({ name: 'kafka broker', stop: () => broker.stop() });
+      stops.add('kafka broker', () => broker.stop());
       kafkaAddress = broker.address;
     }
     const brokers = kafkaAddress.split(',');
@@ -200,7 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         port: options.dynamodbPort ?? 0,
         path: dataDir ? path.join(dataDir, 'dynamodb') : undefined,
       });
-      stops.push({ name: 'dynalite', stop: () => dynamo.stop() });
+      stops.add('dynalite', () => dynamo.stop());
       dynamodbEndpoint = dynamo.endpoint;
     }
     const ddb = localDynamoClient(dynamodbEndpoint, model.region);
@@ -219,11 +218,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       removeVariables: ['MSK_CLUSTER_ARN'],
       environmentOverrides: () =>
         localOverrides({ brokers: kafkaAddress, dynamodbEndpoint, awsEndpoint, region: model.region }),
-      maxInstancesPerFunction: options.maxInstancesPerFunction ?? 4,
+      maxInstancesPerFunction: options.maxInstancesPerFunction ?? 2,
       nodePath: path.join(cwd, 'node_modules'),
       onDiagnostic: (m) => printError(`[function-host] ${m}`),
     });
-    stops.push({ name: 'function host', stop: () => host_.stop() });
+    stops.add('function host', () => host_.stop());
 
     // --- AWS APIs (Scheduler, Logs, Lambda) ----------------------------------------------------------------
     const awsApi = await startAwsApi({
@@ -232,20 +231,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       invoker: host_,
       logs,
       timeScale: options.timeScale ?? 1,
+      fireSchedules: options.fireSchedules,
       dataDir,
       region: model.region,
       accountId: model.accountId,
       functions: model.functions,
       scheduleGroups: model.scheduleGroups,
-      onSchedulerEvent: (e: unknown) => {
-        if (!quiet) printError(`[scheduler] ${describeSchedulerEvent(e)}`);
+      onSchedulerEvent: (e) => {
+        const line = quiet ? undefined : describeSchedulerEvent(e);
+        if (line) printError(`[scheduler] ${line}`);
       },
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw new PortInUseError(awsPort, 'aws api', '--aws-port');
       throw err;
     });
     awsEndpoint = awsApi.url;
-    stops.push({ name: 'aws api', stop: () => awsApi.stop() });
+    stops.add('aws api', () => awsApi.stop());
 
     // --- HTTP API ------------------------------------------------------------------------------------------
     // The CLI mints dev tokens with the key of the same state dir (`campusg token`).
@@ -261,7 +262,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (err.code === 'EADDRINUSE') throw new PortInUseError(httpPort, 'http api', '--http-port');
       throw err;
     });
-    stops.push({ name: 'http api', stop: () => httpApi.stop() });
+    stops.add('http api', () => httpApi.stop());
 
     // --- warm the functions something triggers, then the mappings -------------------------------------------
     const triggered = triggeredFunctions(model);
@@ -281,7 +282,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         if (!quiet || level === 'error') printError(`[esm] ${m}`);
       },
     });
-    stops.push({ name: 'event-source mappings', stop: () => esms.stop() });
+    stops.add('event-source mappings', () => esms.stop());
 
     const subscriptions = startSubscriptionDelivery({
       logs,
@@ -291,7 +292,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logGroupOfFunction: (arn) => host_.resolve(arn)?.logGroupName,
       onError: (m) => printError(`[logs] ${m}`),
     });
-    stops.push({ name: 'log subscriptions', stop: () => subscriptions.stop() });
+    stops.add('log subscriptions', () => subscriptions.stop());
 
     const endpoints: RuntimeEndpoints = {
       kafka: kafkaAddress,
@@ -319,40 +320,80 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         print: (options.sagaLines ?? !quiet) ? print : undefined,
         onEvent: options.onSagaEvent,
       });
-      stops.push({ name: 'saga printer', stop: () => printer.stop() });
+      stops.add('saga printer', () => printer.stop());
     }
 
     if (options.writeStateFile !== false) {
-      const info = { pid: process.pid, startedAt: new Date().toISOString(), endpoints, dataDir };
+      const info = {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        endpoints,
+        dataDir,
+        timeScale: options.timeScale ?? 1,
+      };
       fs.writeFileSync(stateFile, `${JSON.stringify(info, null, 2)}\n`);
-      stops.unshift({
-        name: 'state file',
-        stop: async () => {
-          const now = readRuntimeFile(stateFile);
-          if (now?.pid === process.pid) fs.rmSync(stateFile, { force: true });
-        },
+      stops.addFinal('state file', async () => {
+        const now = readRuntimeFile(stateFile);
+        if (now?.pid === process.pid) fs.rmSync(stateFile, { force: true });
       });
     }
 
     if (!quiet) {
-      print(banner(model, endpoints, stateDir, dataDir, options.timeScale ?? 1));
+      print(
+        banner(model, endpoints, {
+          stateDir,
+          defaultStateDir: stateDir === path.join(cwd, DEFAULT_STATE_DIR),
+          dataDir,
+          timeScale: options.timeScale ?? 1,
+          firing: options.fireSchedules !== false,
+        }),
+      );
     }
 
-    let stopped: Promise<void> | undefined;
     return {
       endpoints,
       model,
       invoker: host_,
       logs,
       stateDir,
-      stop: () => {
-        stopped ??= stopAll();
-        return stopped;
-      },
+      stop: () => stops.stop(),
     };
   } catch (err) {
-    await stopAll();
+    await stops.stop();
     throw err;
+  }
+}
+
+/**
+ * What a composite (the runtime, the LocalStack bridge) has started, stopped once in reverse order; a part
+ * that fails to stop is reported and does not keep the others running.
+ */
+export class Teardown {
+  private readonly parts: { name: string; stop: () => Promise<void> }[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly onError: (line: string) => void) {}
+
+  add(name: string, stop: () => Promise<void>): void {
+    this.parts.push({ name, stop });
+  }
+
+  /** Stopped after everything else (e.g. the state file, which announces the rest until they are gone). */
+  addFinal(name: string, stop: () => Promise<void>): void {
+    this.parts.unshift({ name, stop });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const part of this.parts.splice(0).reverse()) {
+        try {
+          await part.stop();
+        } catch (err) {
+          this.onError(`stopping ${part.name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    })();
+    return this.stopping;
   }
 }
 
@@ -376,17 +417,28 @@ export function localOverrides(o: {
     AWS_SESSION_TOKEN: 'local',
     AWS_REGION: o.region,
     AWS_DEFAULT_REGION: o.region,
+    // The SDK's notice about the host's Node.js version is not the function's output: keep it out of the logs.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     CAMPUSG_LOCAL: 'true',
   };
 }
 
-async function createExternalTopics(brokers: string[], model: LocalAppModel): Promise<void> {
-  const kafka = new Kafka({ clientId: 'campusg-local-admin', brokers, logLevel: logLevel.NOTHING });
+/**
+ * Creates the template's topics that an external single-broker Kafka does not have yet (the runtime with
+ * `kafkaBrokers`, the LocalStack bridge on the compose Kafka). Existing topics are left as they are.
+ */
+export async function ensureTopics(
+  brokers: readonly string[],
+  topics: readonly LocalTopic[],
+  clientId = 'campusg-local-admin',
+): Promise<void> {
+  if (topics.length === 0) return;
+  const kafka = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = model.topics.filter((t) => !existing.has(t.name));
+    const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length) {
       await admin.createTopics({
         waitForLeaders: true,
@@ -394,6 +446,7 @@ async function createExternalTopics(brokers: string[], model: LocalAppModel): Pr
           topic: t.name,
           numPartitions: t.partitions,
           replicationFactor: 1,
+          // One broker: the template's min.insync.replicas (for three) would refuse every write.
           configEntries: Object.entries(t.configs)
             .filter(([k]) => k !== 'min.insync.replicas')
             .map(([name, value]) => ({ name, value })),
@@ -405,22 +458,34 @@ async function createExternalTopics(brokers: string[], model: LocalAppModel): Pr
   }
 }
 
-function describeSchedulerEvent(e: unknown): string {
-  if (!e || typeof e !== 'object') return String(e);
-  const o = e as Record<string, unknown>;
-  const parts = [o.type ?? o.kind, o.scheduleName ?? o.name, o.group ?? o.groupName, o.message ?? o.error]
-    .filter((v) => v !== undefined && v !== null)
-    .map(String);
-  return parts.length ? parts.join(' ') : JSON.stringify(e);
+/** One readable line per firing outcome (invoking / completed are implied by them), or undefined. */
+export function describeSchedulerEvent(e: SchedulerEvent): string | undefined {
+  switch (e.type) {
+    case 'succeeded':
+      return `fired ${e.schedule.groupName}/${e.schedule.name}${e.attempts > 1 ? ` (attempt ${e.attempts})` : ''}`;
+    case 'retrying':
+      return `${e.schedule.groupName}/${e.schedule.name} attempt ${e.attempt} failed (${e.error}); retrying in ${Math.round(e.delayMs)} ms`;
+    case 'failed':
+      return `${e.schedule.groupName}/${e.schedule.name} failed after ${e.attempts} attempt(s): ${e.error}`;
+    case 'source-error':
+      return e.error;
+    default:
+      return undefined;
+  }
 }
 
 function banner(
   model: LocalAppModel,
   e: RuntimeEndpoints,
-  stateDir: string,
-  dataDir: string | undefined,
-  timeScale: number,
+  o: {
+    stateDir: string;
+    defaultStateDir: boolean;
+    dataDir: string | undefined;
+    timeScale: number;
+    firing: boolean;
+  },
 ): string {
+  const { stateDir, dataDir, timeScale } = o;
   const lines = [
     '',
     'CampusG local runtime is up',
@@ -431,8 +496,11 @@ function banner(
     `  functions     ${model.functions.length}, event-source mappings ${model.eventSourceMappings.length}, log subscriptions ${model.subscriptionFilters.length}`,
     `  state         ${dataDir ? `${dataDir} (persistent)` : 'in memory'}; runtime.json in ${stateDir}`,
   ];
-  if (timeScale !== 1) lines.push(`  time scale    x${timeScale} (schedules fire ${timeScale} times sooner)`);
-  if (dataDir) lines.push(`  other terminals: export CAMPUSG_STATE_DIR=${stateDir}`);
+  if (!o.firing) lines.push('  scheduler     stores schedules, never fires them');
+  else if (timeScale !== 1)
+    lines.push(`  time scale    x${timeScale} (schedules fire ${timeScale} times sooner)`);
+  if (!o.defaultStateDir)
+    lines.push(`  other terminals: export CAMPUSG_STATE_DIR=${stateDir}  (or pass --state-dir)`);
   lines.push('', 'Try: npx campusg demo   |   npx campusg orders create --help   |   Ctrl-C stops', '');
   return lines.join('\n');
 }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { buildApp } from '../../infra/campusg-app';
 import { applyLocalStackProfile } from '../../infra/profiles/localstack';
 import type { SchedulerEvent } from '../../local/aws-api';
-import { type Bridge, planBridge, startBridge } from '../../local/bridge';
+import { type Bridge, describeBridge, planBridge, startBridge } from '../../local/bridge';
+import { resolveTarget } from '../../local/cli/target';
 import { LocalJwt } from '../../local/http-api';
 import { readAssembly } from '../../local/runtime/assembly';
 import { type Runtime, startRuntime } from '../../local/runtime/runtime';
@@ -13,7 +14,7 @@ import { ApiClient, ASSEMBLY, EventCollector, ensureSuiteAssembly, ROOT, until }
 /**
  * Bridge mode end to end against stand-ins: the embedded runtime plays LocalStack community. It runs the
  * LocalStack profile's assembly (no MSK, no ESMs, no HTTP API) and serves the Lambda Invoke and Scheduler APIs
- * on its local AWS endpoint; its own scheduler is slowed down so that it stores schedules without firing them,
+ * on its local AWS endpoint; its own scheduler stores schedules without firing them (`fireSchedules: false`),
  * as LocalStack's does. The bridge, pointed at that endpoint and at the runtime's broker as it would be at
  * LocalStack and the compose Kafka, runs the mappings, fires the schedules and serves the HTTP API.
  */
@@ -50,8 +51,7 @@ beforeAll(async () => {
     quiet: true,
     stateDir,
     writeStateFile: false,
-    // A deadline 15 minutes away would fire after ~28 years: the stand-in stores schedules, never fires them.
-    timeScale: 1e-6,
+    fireSchedules: false,
     print: (l) => output.push(l),
     printError: (l) => output.push(l),
   });
@@ -103,6 +103,20 @@ describe('bridge plan', () => {
     expect(plan.routes).toHaveLength(app.routes.length);
     expect(plan.topics.map((t) => t.name)).toEqual(expect.arrayContaining(['order-events', 'dead-letters']));
     expect(bridge.plan.functionNames).toEqual(expect.arrayContaining(['campusg-dev-order-consumer']));
+  });
+
+  it("names the deployed stacks as the CLI's --target localstack default does", () => {
+    // The stand-in runs the LocalStack profile as `npm run localstack:deploy` synthesizes it (stage dev).
+    const cli = resolveTarget({ target: 'localstack' }, {}, ROOT);
+    expect(bridge.stackPrefix).toBe(cli.stackPrefix());
+    expect(cli.stackName('Services')).toBe('CampusG-dev-Services');
+    // A full stack name given as --stack is taken for its prefix.
+    expect(
+      resolveTarget({ target: 'localstack', stack: 'CampusG-dev-Services' }, {}, ROOT).stackPrefix(),
+    ).toBe('CampusG-dev');
+    expect(describeBridge(bridge, 'http://localhost:4566', 'localhost:9092')).toContain(
+      `export CAMPUSG_TARGET=localstack CAMPUSG_STACK=CampusG-dev CAMPUSG_API_URL=${bridge.httpUrl}`,
+    );
   });
 
   it('bridges nothing but the scheduler when the deployment has everything', () => {

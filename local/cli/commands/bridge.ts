@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import { BRIDGE_DEFAULTS, type Bridge, describeBridge, startBridge } from '../../bridge';
-import { EXIT, InvalidOption, type Io, positiveInt, processIo } from '../output';
+import {
+  brokerListOption,
+  portOption,
+  runUntilSignal,
+  STATE_DIR_HELP,
+  stateDirOf,
+  timeScaleOption,
+} from '../long-running';
+import { EXIT, type Io, processIo } from '../output';
 
 /**
  * `campusg bridge`: runs what the LocalStack edition cannot (event-source mappings without MSK, Scheduler
@@ -16,29 +24,9 @@ export interface BridgeFlags {
   deployedAssembly: string;
   timeScale: number;
   httpPort: number;
-  stateDir: string;
+  stateDir?: string;
   synth: boolean;
   quiet?: boolean;
-}
-
-function timeScale(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InvalidOption(`--time-scale must be a positive number, got ${value}`);
-  return n;
-}
-
-function port(value: string): number {
-  const n = positiveInt('--http-port', 0)(value);
-  if (n > 65535) throw new InvalidOption(`--http-port must be a port number (0-65535), got ${value}`);
-  return n;
-}
-
-function brokers(value: string): string {
-  if (!/^[^,\s:]+:\d+(,[^,\s:]+:\d+)*$/.test(value)) {
-    throw new InvalidOption(`--brokers must be host:port[,host:port...], got ${value}`);
-  }
-  return value;
 }
 
 export function register(program: Command, io: Io = processIo): void {
@@ -60,7 +48,7 @@ export function register(program: Command, io: Io = processIo): void {
     .option(
       '--brokers <host:port>',
       'the compose Kafka as seen from this machine (env CAMPUSG_BROKERS)',
-      brokers,
+      brokerListOption('--brokers'),
       process.env.CAMPUSG_BROKERS ?? BRIDGE_DEFAULTS.kafkaBrokers,
     )
     .option(
@@ -76,20 +64,16 @@ export function register(program: Command, io: Io = processIo): void {
     .option(
       '--time-scale <n>',
       'schedules fire n times sooner (60: a 15-minute deadline passes in 15 s)',
-      timeScale,
+      timeScaleOption,
       1,
     )
     .option(
       '--http-port <port>',
       'port of the bridged HTTP API (editions without API Gateway HTTP APIs)',
-      port,
-      3000,
+      portOption('--http-port'),
+      BRIDGE_DEFAULTS.httpPort,
     )
-    .option(
-      '--state-dir <dir>',
-      'where the dev-token key lives (campusg token)',
-      process.env.CAMPUSG_STATE_DIR ?? BRIDGE_DEFAULTS.stateDir,
-    )
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--no-synth', "never synthesize the app's assembly, even when stale")
     .option('--quiet', 'no banner and no saga lines')
     .addHelpText(
@@ -119,7 +103,7 @@ export async function runBridge(
       deployedAssemblyDir: flags.deployedAssembly,
       timeScale: flags.timeScale,
       httpPort: flags.httpPort,
-      stateDir: flags.stateDir,
+      stateDir: stateDirOf(flags.stateDir),
       synth: flags.synth,
       sagaLines: !flags.quiet,
       credentials:
@@ -142,25 +126,6 @@ export async function runBridge(
   }
   if (!flags.quiet) io.out.write(`${describeBridge(bridge, flags.endpoint, flags.brokers)}\n`);
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) process.exit(130);
-      stopping = true;
-      io.err.write(`\n${signal}: stopping the bridge...\n`);
-      bridge
-        .stop()
-        .catch((err) =>
-          io.err.write(`campusg: while stopping: ${err instanceof Error ? err.message : String(err)}\n`),
-        )
-        .finally(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  await runUntilSignal(io, 'bridge', () => bridge.stop());
   return EXIT.OK;
 }

@@ -1,11 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { type BrokerLogger, startBroker } from '../../kafka-broker';
-
-function portNumber(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be 0..65535');
-  return port;
-}
+import { portOption } from '../long-running';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -26,7 +21,7 @@ export function register(program: Command): void {
   program
     .command('broker')
     .description('run the embedded single-node Kafka broker (kafkajs, kcat and kafka-python can use it)')
-    .option('--port <port>', 'TCP port (0 = any free port)', portNumber, 9092)
+    .option('--port <port>', 'TCP port (0 = any free port)', portOption('--port'), 9092)
     .option('--host <host>', 'address to bind and advertise', '127.0.0.1')
     .option('--data-dir <dir>', 'keep topics, records and offsets in this directory (default: in memory)')
     .option('--partitions <n>', 'partitions of auto-created topics', positiveInt, 1)

@@ -18,13 +18,20 @@ import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from '
 /**
  * `campusg demo`: one order down the happy path (create -> TIMER_STARTED -> accept -> complete ->
  * FUNDS_RELEASED + PAYMENT_CAPTURED) and one into a timeout (create -> ORDER_TIMEOUT -> FUNDS_REFUNDED +
- * PAYMENT_VOIDED), side by side, then both timelines. It relies on the runtime's acceptance deadline being
- * short (the local profile) or time being scaled.
+ * PAYMENT_VOIDED), side by side, then both timelines.
+ *
+ * The acceptance deadline is 15 minutes. Against the local runtime the demo does not wait for it: once the
+ * timeout order's schedule exists, it asks the runtime to fire exactly that schedule now (the local-only
+ * `POST /_campusg/scheduler/fire` of local/aws-api), which runs the normal firing path (the timer's fire
+ * function, then the saga). Every other schedule keeps its time. `--no-fast-forward` waits for the real
+ * (possibly time-scaled) deadline instead; other targets always do.
  */
 
 export interface DemoOptions {
   /** Overall budget in seconds. */
   readonly timeout?: number;
+  /** Fire the timeout order's schedule now on the local runtime (default true). */
+  readonly fastForward?: boolean;
 }
 
 export function register(program: Command, io: Io = processIo): void {
@@ -35,6 +42,10 @@ export function register(program: Command, io: Io = processIo): void {
         'drive one order down the happy path and one into a timeout against the running system, then print both timelines',
       )
       .option('--timeout <seconds>', 'give up after this many seconds', positiveInt('--timeout'), 115)
+      .option(
+        '--no-fast-forward',
+        "wait for the timeout order's real acceptance deadline instead of having the local runtime fire it now",
+      )
       .addHelpText('after', '\nStart the system first with `npm start` (in another terminal).'),
     { token: true },
   ).action(action(io, async (opts: TargetFlags & DemoOptions) => demo(resolveTarget(opts), opts, io)));
@@ -100,10 +111,18 @@ export async function demo(target: Target, opts: DemoOptions, io: Io): Promise<E
     });
     say(timeout.name, `nobody accepts; waiting for the deadline (${deadlineOf(started)})`);
     const wait = realWaitMs(started, target.runtime()?.timeScale);
-    if (wait !== undefined && wait > left()) {
+    if (target.kind === 'local' && opts.fastForward !== false && (wait === undefined || wait > 2000)) {
+      say(
+        timeout.name,
+        `fast-forwarding the acceptance deadline of ${order.orderId} (local runtime only): firing its schedule now`,
+      );
+      await fireScheduleNow(target, scheduleNameOf(started), left());
+    } else if (wait !== undefined && wait > left()) {
       throw new CliError(
         `the acceptance deadline passes in ${Math.ceil(wait / 1000)} s, after the demo's budget: ` +
-          'restart the runtime with a shorter deadline or `--time-scale 60`, or pass --timeout',
+          (target.kind === 'local'
+            ? 'drop --no-fast-forward, restart the runtime with `--time-scale 60`, or pass --timeout'
+            : 'pass a longer --timeout'),
       );
     }
     try {
@@ -147,6 +166,50 @@ function deadlineOf(events: readonly SagaEvent[]): string {
   const started = events.find((e) => e.type === 'TIMER_STARTED');
   const d = started?.payload.deadline;
   return typeof d === 'string' ? `deadline ${d}` : 'deadline unknown';
+}
+
+function scheduleNameOf(events: readonly SagaEvent[]): string {
+  const name = events.find((e) => e.type === 'TIMER_STARTED')?.payload.scheduleName;
+  if (typeof name !== 'string' || name === '') throw new CliError('TIMER_STARTED names no schedule');
+  return name;
+}
+
+/**
+ * Asks the local runtime to fire one schedule now (local-only controls of its AWS API endpoint): finds the
+ * schedule's group among the pending firings, then fires it and waits for the outcome.
+ */
+export async function fireScheduleNow(target: Target, scheduleName: string, budgetMs: number): Promise<void> {
+  const endpoint = target.awsEndpoint()?.value;
+  if (!endpoint) throw new CliError('fast-forwarding needs the local runtime');
+  const control = `${endpoint.replace(/\/+$/, '')}/_campusg/scheduler`;
+  const until = Date.now() + Math.min(budgetMs, 15_000);
+  let group: string | undefined;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
+    const res = await fetch(`${control}/pending`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new CliError(`${endpoint} cannot list pending schedules (HTTP ${res.status})`);
+    const { pending } = (await res.json()) as { pending: { name: string; groupName: string }[] };
+    group = pending.find((p) => p.name === scheduleName)?.groupName;
+    if (group !== undefined || Date.now() + wait > until) break;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  if (group === undefined) {
+    throw new CliError(`the local runtime at ${endpoint} has no pending schedule ${scheduleName}`);
+  }
+  const res = await fetch(`${control}/fire`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: scheduleName, group }),
+    signal: AbortSignal.timeout(Math.max(5000, budgetMs)),
+  });
+  const body = (await res.json().catch(() => ({}))) as { ok?: boolean; error?: string; message?: string };
+  if (!res.ok) {
+    throw new CliError(
+      `the local runtime could not fire schedule ${group}/${scheduleName}: ${body.message ?? `HTTP ${res.status}`}`,
+    );
+  }
+  if (body.ok === false) {
+    throw new CliError(`schedule ${group}/${scheduleName} fired but its target failed: ${body.error}`);
+  }
 }
 
 /** Real milliseconds until TIMER_STARTED's deadline, when the runtime reports its time scale. */

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_STATE_DIR, JWT_KEY_FILE, LocalJwt } from '../../http-api/jwt';
+import { LocalJwt } from '../../http-api/jwt';
+import { STATE_DIR_HELP, stateDirOf } from '../long-running';
 import { action, EXIT, type Io, line, positiveInt, processIo, UsageError } from '../output';
 
 /**
@@ -15,10 +16,7 @@ export function register(program: Command, io: Io = processIo): void {
     )
     .addOption(new Option('--runner <id>', 'a token for runner <id> (group runners)').conflicts('customer'))
     .option('--ttl <seconds>', 'lifetime of the token in seconds', positiveInt('--ttl'), 3600)
-    .option(
-      '--state-dir <dir>',
-      `local runtime state directory holding ${JWT_KEY_FILE} (default: $CAMPUSG_STATE_DIR or ${DEFAULT_STATE_DIR})`,
-    )
+    .option('--state-dir <dir>', STATE_DIR_HELP)
     .addHelpText(
       'after',
       '\nExample:\n  curl -H "Authorization: Bearer $(npx campusg token --customer cust-1)" http://127.0.0.1:3000/orders/123',
@@ -29,7 +27,7 @@ export function register(program: Command, io: Io = processIo): void {
         if (sub === undefined || sub.trim() === '') {
           throw new UsageError('token: give --customer <id> or --runner <id>');
         }
-        const stateDir = opts.stateDir ?? process.env.CAMPUSG_STATE_DIR ?? DEFAULT_STATE_DIR;
+        const stateDir = stateDirOf(opts.stateDir);
         const jwt = await LocalJwt.load(stateDir);
         const token = await jwt.issueToken({
           sub,

@@ -382,4 +382,42 @@ describe('local EventBridge Scheduler API', () => {
     const call = await h.invoker.next();
     expect(call.event).toEqual({ orderId: 'remote-skip', scheduleName: 'remote-skip' });
   });
+
+  it('fires exactly one schedule now through the local control endpoint', async () => {
+    h = await new Harness().start({ timeScale: 1 });
+    await h.client.send(new CreateScheduleCommand(scheduleInput('fire-me')));
+    await h.client.send(new CreateScheduleCommand(scheduleInput('leave-me')));
+    const fire = (body: unknown) =>
+      fetch(`${h.api.url}/_campusg/scheduler/fire`, { method: 'POST', body: JSON.stringify(body) });
+
+    const res = await fire({ name: 'fire-me', group: 'campusg-timers' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ name: 'fire-me', group: 'campusg-timers', ok: true, attempts: 1 });
+    expect(h.invoker.calls.map((c) => c.event)).toEqual([{ orderId: 'fire-me', scheduleName: 'fire-me' }]);
+    // The normal completion path ran: the one-time schedule is deleted; the other one keeps its time.
+    await h.event(completedNamed('fire-me'));
+    const listed = await h.client.send(new ListSchedulesCommand({}));
+    expect(listed.Schedules?.map((s) => s.Name)).toEqual(['leave-me']);
+    expect(h.api.scheduler.pending().map((p) => p.name)).toEqual(['leave-me']);
+
+    const again = await fire({ name: 'fire-me', group: 'campusg-timers' });
+    expect(again.status).toBe(404);
+    expect(again.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    const otherGroup = await fire({ name: 'leave-me', group: 'default' });
+    expect(otherGroup.status).toBe(404);
+    const bad = await fire({ name: 'leave-me' });
+    expect(bad.status).toBe(400);
+    expect(h.invoker.calls).toHaveLength(1);
+  });
+
+  it('refuses to fire on a store-only Scheduler', async () => {
+    h = await new Harness().start({ fireSchedules: false });
+    await h.client.send(new CreateScheduleCommand(scheduleInput('stored')));
+    const res = await fetch(`${h.api.url}/_campusg/scheduler/fire`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'stored', group: 'campusg-timers' }),
+    });
+    expect(res.status).toBe(400);
+    expect(h.invoker.calls).toEqual([]);
+  });
 });
