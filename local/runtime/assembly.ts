@@ -129,22 +129,31 @@ export async function ensureAssembly(options: EnsureAssemblyOptions): Promise<{ 
   return { synthesized: true };
 }
 
+/** Lines `cdk synth` prints that are about the CLI, not about this project's synthesis. */
+const CDK_NOISE = [/^Supply a stack id/, /feature flags are not configured/, /^\s*$/];
+
 function runSynth(cwd: string, assemblyDir: string, output: 'inherit' | 'ignore' | 'pipe'): Promise<void> {
   return new Promise((resolve, reject) => {
     const args = ['cdk', 'synth', '--quiet'];
     if (path.resolve(assemblyDir) !== path.resolve(cwd, 'cdk.out')) args.push('--output', assemblyDir);
+    // 'inherit' is piped too, so that cdk's hints that mean nothing to a user of `npm start` can be dropped.
     const child = spawn('npx', args, {
       cwd,
-      stdio: output === 'pipe' ? ['ignore', 'pipe', 'pipe'] : ['ignore', output, output],
+      stdio: output === 'ignore' ? ['ignore', 'ignore', 'ignore'] : ['ignore', 'pipe', 'pipe'],
       env: process.env,
     });
     let captured = '';
-    child.stdout?.on('data', (d) => {
+    const collect = (d: Buffer) => {
       captured += d;
-    });
-    child.stderr?.on('data', (d) => {
-      captured += d;
-    });
+      if (output !== 'inherit') return;
+      const text = String(d)
+        .split('\n')
+        .filter((line) => !CDK_NOISE.some((noise) => noise.test(line)))
+        .join('\n');
+      if (text.trim()) process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code === 0) {
