@@ -1,4 +1,4 @@
-import { GetBootstrapBrokersCommand, KafkaClient } from '@aws-sdk/client-kafka';
+import type { KafkaClient } from '@aws-sdk/client-kafka';
 import { Kafka, type KafkaConfig as KafkaJsConfig, type logCreator, logLevel } from 'kafkajs';
 import { createLogger } from '../logging';
 import { KafkaConfigError } from './errors';
@@ -57,8 +57,10 @@ export function resolveBrokers(config: KafkaConfig, client?: KafkaClient): Promi
   const cacheKey = `${arn}|${config.auth}|${config.tls}`;
   let pending = brokerCache.get(cacheKey);
   if (!pending) {
-    const kafka = client ?? new KafkaClient({ region: config.region });
-    pending = kafka.send(new GetBootstrapBrokersCommand({ ClusterArn: arn })).then((out) => {
+    // Loaded here, not at module scope: functions given KAFKA_BROKERS never need the MSK API client.
+    const sdk: typeof import('@aws-sdk/client-kafka') = require('@aws-sdk/client-kafka');
+    const kafka = client ?? new sdk.KafkaClient({ region: config.region });
+    pending = kafka.send(new sdk.GetBootstrapBrokersCommand({ ClusterArn: arn })).then((out) => {
       const list =
         config.auth === 'iam'
           ? (out.BootstrapBrokerStringSaslIam ?? out.BootstrapBrokerStringPublicSaslIam)
