@@ -1,6 +1,6 @@
-import { type AnyEvent, type EventDraft, eventId } from '../../contracts';
+import type { AnyEvent } from '../../contracts';
 import { RejectedRecordError } from '../../errors';
-import { change, type Decision, ignore } from '../decision';
+import { change, type Decision, ignore, orderEvent } from '../decision';
 import { orderIdOf } from '../event-order';
 import { ESCROW_MACHINE, type EscrowStatus } from './machine';
 
@@ -19,20 +19,7 @@ export interface EscrowState {
 
 export const holdIdOf = (orderId: string) => `hold_${orderId}`;
 
-function draft<T extends 'FUNDS_HELD' | 'FUNDS_RELEASED' | 'FUNDS_REFUNDED'>(
-  type: T,
-  orderId: string,
-  payload: EventDraft<T>['payload'],
-  now: Date,
-): EventDraft<T> {
-  return {
-    id: eventId(type, orderId),
-    type,
-    timestamp: now.toISOString(),
-    correlationId: orderId,
-    payload,
-  } as EventDraft<T>;
-}
+const draft = orderEvent;
 
 /** Consumed event types escrow never acts on, whatever the hold: the service does not even read the hold. */
 export const ESCROW_NEEDS_NOTHING: ReadonlySet<string> = new Set([

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { type AnyEvent, type CancelReason, type EventDraft, eventId, type OrderItem } from '../../contracts';
+import type { AnyEvent, CancelReason, EventDraft, OrderItem } from '../../contracts';
 import { ForbiddenError, RejectedRecordError, ValidationError } from '../../errors';
-import { change, type Decision } from '../decision';
+import { change, type Decision, orderEvent } from '../decision';
 import { orderIdOf } from '../event-order';
 import { forwardPath, ORDER_MACHINE, type OrderStatus } from './machine';
 
@@ -83,21 +83,8 @@ function entryOf(
   };
 }
 
-function draft<T extends 'ORDER_CREATED' | 'ORDER_ACCEPTED' | 'ORDER_COMPLETED' | 'ORDER_CANCELLED'>(
-  type: T,
-  orderId: string,
-  payload: EventDraft<T>['payload'],
-  now: Date,
-): EventDraft<T> {
-  return {
-    id: eventId(type, orderId),
-    type,
-    timestamp: now.toISOString(),
-    source: 'order',
-    correlationId: orderId,
-    payload,
-  } as EventDraft<T>;
-}
+const draft: typeof orderEvent = (type, orderId, payload, now) =>
+  orderEvent(type, orderId, payload, now, 'order');
 
 /** A new order in CREATED, and its ORDER_CREATED event. */
 export function createOrder(input: NewOrder, now: Date): Decision<OrderState> {

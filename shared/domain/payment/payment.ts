@@ -1,6 +1,6 @@
-import { type AnyEvent, type EventDraft, eventId } from '../../contracts';
+import type { AnyEvent } from '../../contracts';
 import { RejectedRecordError, TransitionError } from '../../errors';
-import { change, type Decision, ignore } from '../decision';
+import { change, type Decision, ignore, orderEvent } from '../decision';
 import { orderIdOf } from '../event-order';
 import { PAYMENT_MACHINE, type PaymentStatus } from './machine';
 import type { AuthorizationResult } from './provider';
@@ -33,20 +33,7 @@ export function providerCallFor(state: PaymentState | undefined, event: AnyEvent
   return undefined;
 }
 
-function draft<T extends 'PAYMENT_AUTHORIZED' | 'PAYMENT_FAILED' | 'PAYMENT_CAPTURED' | 'PAYMENT_VOIDED'>(
-  type: T,
-  orderId: string,
-  payload: EventDraft<T>['payload'],
-  now: Date,
-): EventDraft<T> {
-  return {
-    id: eventId(type, orderId),
-    type,
-    timestamp: now.toISOString(),
-    correlationId: orderId,
-    payload,
-  } as EventDraft<T>;
-}
+const draft = orderEvent;
 
 function to(state: PaymentState, next: PaymentStatus, action: string): void {
   PAYMENT_MACHINE.assert(state.orderId, state.status, next, action);
