@@ -1,5 +1,3 @@
-import { EntityStore } from '../../shared/db/entity-store';
-import type { OrderState } from '../../shared/domain/order/order';
 import { orderView } from '../../shared/domain/order/order';
 import { ForbiddenError, ValidationError } from '../../shared/errors';
 import {
@@ -13,8 +11,8 @@ import {
 } from '../../shared/http/api';
 import { CreateOrderRequest, IdempotencyKey, OrderIdParam } from '../../shared/http/order-requests';
 import { createLogger, forOrder, type Logger, resetOrder } from '../../shared/logging';
-import { defaultClients, lazy } from '../../shared/runtime/defaults';
-import { requiredEnv } from '../../shared/runtime/env';
+import { lazy } from '../../shared/runtime/defaults';
+import { defaultOrderDeps } from '../../shared/runtime/order-deps';
 import {
   createOrderCommand,
   getOrderQuery,
@@ -30,13 +28,8 @@ export interface OrderApiDeps extends OrderServiceDeps {
 const logger = createLogger();
 
 const defaultDeps = lazy((): OrderApiDeps => {
-  const { client, publisher } = defaultClients();
-  const tableName = () => requiredEnv('ORDERS_TABLE');
   return {
-    client,
-    publisher,
-    tableName,
-    orders: new EntityStore<OrderState>(client, tableName, 'ORDER'),
+    ...defaultOrderDeps(),
     logger,
   };
 });

@@ -1,11 +1,9 @@
 import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
 import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
 import { type ConsumerDeps, processBatch } from '../../shared/consumer/process-batch';
-import { EntityStore } from '../../shared/db/entity-store';
-import type { OrderState } from '../../shared/domain/order/order';
 import { createLogger } from '../../shared/logging';
-import { defaultClients, lazy } from '../../shared/runtime/defaults';
-import { requiredEnv } from '../../shared/runtime/env';
+import { lazy } from '../../shared/runtime/defaults';
+import { defaultOrderDeps } from '../../shared/runtime/order-deps';
 import { handleOrderSagaEvent, type OrderServiceDeps } from '../../shared/services/order';
 
 export type OrderConsumerDeps = OrderServiceDeps & Omit<ConsumerDeps, 'consumer'>;
@@ -13,13 +11,8 @@ export type OrderConsumerDeps = OrderServiceDeps & Omit<ConsumerDeps, 'consumer'
 const logger = createLogger();
 
 const defaultDeps = lazy((): OrderConsumerDeps => {
-  const { client, publisher } = defaultClients();
-  const tableName = () => requiredEnv('ORDERS_TABLE');
   return {
-    client,
-    publisher,
-    tableName,
-    orders: new EntityStore<OrderState>(client, tableName, 'ORDER'),
+    ...defaultOrderDeps(),
     logger,
     metrics: powertoolsConsumerMetrics('order'),
   };
