@@ -19,8 +19,6 @@ export interface EscrowState {
 
 export const holdIdOf = (orderId: string) => `hold_${orderId}`;
 
-const draft = orderEvent;
-
 /** Consumed event types escrow never acts on, whatever the hold: the service does not even read the hold. */
 export const ESCROW_NEEDS_NOTHING: ReadonlySet<string> = new Set([
   'ORDER_CREATED',
@@ -63,7 +61,7 @@ export function decideEscrow(
           releasedCents: 0,
           refundedCents: 0,
         },
-        [draft('FUNDS_HELD', orderId, { orderId, customerId, holdId, paymentId, amountCents }, now)],
+        [orderEvent('FUNDS_HELD', orderId, { orderId, customerId, holdId, paymentId, amountCents }, now)],
       );
     }
     case 'ORDER_COMPLETED': {
@@ -72,7 +70,7 @@ export function decideEscrow(
       const held = state!;
       const { runnerId } = event.payload;
       return change<EscrowState>({ ...held, status: 'RELEASED', runnerId, releasedCents: held.heldCents }, [
-        draft(
+        orderEvent(
           'FUNDS_RELEASED',
           orderId,
           {
@@ -106,7 +104,7 @@ export function decideEscrow(
       ESCROW_MACHINE.assert(orderId, state.status, 'REFUNDED', 'refund');
       const customerId = state.customerId ?? event.payload.customerId;
       return change<EscrowState>({ ...state, status: 'REFUNDED', refundedCents: state.heldCents }, [
-        draft(
+        orderEvent(
           'FUNDS_REFUNDED',
           orderId,
           {

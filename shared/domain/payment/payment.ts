@@ -33,8 +33,6 @@ export function providerCallFor(state: PaymentState | undefined, event: AnyEvent
   return undefined;
 }
 
-const draft = orderEvent;
-
 function to(state: PaymentState, next: PaymentStatus, action: string): void {
   PAYMENT_MACHINE.assert(state.orderId, state.status, next, action);
 }
@@ -70,7 +68,7 @@ export function decidePayment(
         return change<PaymentState>(
           { ...base, status: 'AUTHORIZED', paymentId: authorization.paymentId, authorizedCents: totalCents },
           [
-            draft(
+            orderEvent(
               'PAYMENT_AUTHORIZED',
               orderId,
               { orderId, customerId, paymentId: authorization.paymentId, amountCents: totalCents },
@@ -88,7 +86,7 @@ export function decidePayment(
           failure: { code: authorization.code, reason: authorization.reason },
         },
         [
-          draft(
+          orderEvent(
             'PAYMENT_FAILED',
             orderId,
             {
@@ -150,7 +148,7 @@ export function decidePayment(
       }
       const paymentId = state.paymentId!;
       return change<PaymentState>({ ...state, status: 'CAPTURED', capturedCents: state.authorizedCents }, [
-        draft(
+        orderEvent(
           'PAYMENT_CAPTURED',
           orderId,
           {
@@ -178,7 +176,7 @@ export function decidePayment(
           ? `refunded: ${event.payload.reason}`
           : `order cancelled: ${event.payload.reason}`;
       return change<PaymentState>({ ...state, status: 'VOIDED', voidedCents: state.authorizedCents }, [
-        draft(
+        orderEvent(
           'PAYMENT_VOIDED',
           orderId,
           {

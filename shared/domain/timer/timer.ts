@@ -1,6 +1,6 @@
-import { type AnyEvent, type EventDraft, eventId } from '../../contracts';
+import type { AnyEvent } from '../../contracts';
 import { RejectedRecordError } from '../../errors';
-import { change, type Decision, ignore } from '../decision';
+import { change, type Decision, ignore, orderEvent } from '../decision';
 import { orderIdOf } from '../event-order';
 import { TIMER_MACHINE, type TimerStatus } from './machine';
 import { scheduleNameFor } from './scheduler';
@@ -43,18 +43,17 @@ export function onFundsHeld(
 export function onScheduled(state: TimerState | undefined, now: Date): Decision<TimerState> {
   if (state?.status !== 'SCHEDULING') return ignore(`timer is ${state?.status ?? 'absent'}, not SCHEDULING`);
   TIMER_MACHINE.assert(state.orderId, state.status, 'SCHEDULED', 'mark scheduled');
-  const started: EventDraft<'TIMER_STARTED'> = {
-    id: eventId('TIMER_STARTED', state.orderId),
-    type: 'TIMER_STARTED',
-    timestamp: now.toISOString(),
-    correlationId: state.orderId,
-    payload: {
+  const started = orderEvent(
+    'TIMER_STARTED',
+    state.orderId,
+    {
       orderId: state.orderId,
       customerId: state.customerId,
       scheduleName: state.scheduleName,
       deadline: state.deadline!,
     },
-  };
+    now,
+  );
   return change({ ...state, status: 'SCHEDULED' }, [started]);
 }
 
@@ -90,13 +89,12 @@ export function onOrderSettled(
   if (state.status !== 'SCHEDULING' && state.status !== 'SCHEDULED')
     return ignore(`timer already ${state.status}`);
   TIMER_MACHINE.assert(orderId, state.status, 'CANCELLED', 'cancel');
-  const cancelled: EventDraft<'TIMER_CANCELLED'> = {
-    id: eventId('TIMER_CANCELLED', orderId),
-    type: 'TIMER_CANCELLED',
-    timestamp: now.toISOString(),
-    correlationId: orderId,
-    payload: { orderId, customerId: state.customerId, scheduleName: state.scheduleName, reason },
-  };
+  const cancelled = orderEvent(
+    'TIMER_CANCELLED',
+    orderId,
+    { orderId, customerId: state.customerId, scheduleName: state.scheduleName, reason },
+    now,
+  );
   return change({ ...state, status: 'CANCELLED', cancelReason: reason }, [cancelled]);
 }
 
@@ -116,17 +114,16 @@ export function onFired(
     return ignore(`timer for order ${input.orderId} is ${state.status}; late firing ignored`);
   }
   TIMER_MACHINE.assert(state.orderId, state.status, 'FIRED', 'fire');
-  const timeout: EventDraft<'ORDER_TIMEOUT'> = {
-    id: eventId('ORDER_TIMEOUT', state.orderId),
-    type: 'ORDER_TIMEOUT',
-    timestamp: now.toISOString(),
-    correlationId: state.orderId,
-    payload: {
+  const timeout = orderEvent(
+    'ORDER_TIMEOUT',
+    state.orderId,
+    {
       orderId: state.orderId,
       customerId: state.customerId,
       scheduleName: state.scheduleName,
       deadline: state.deadline ?? input.deadline,
     },
-  };
+    now,
+  );
   return change({ ...state, status: 'FIRED' }, [timeout]);
 }
