@@ -8,7 +8,7 @@ import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -17,6 +17,22 @@ import { grantKafkaAccess, type KafkaClusterRef } from './kafka-access';
 
 /** Project root: entries in the catalogue are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** How every function of the project is bundled (services and custom-resource handlers alike). */
+export const HOUSE_BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  logLevel: LogLevel.ERROR,
+  target: 'node22',
+  format: OutputFormat.CJS,
+  // The Node.js 22 runtime ships the AWS SDK v3; bundling it would only add size and cold-start time.
+  // avro-js and protobufjs are optional peers of Powertools' Kafka consumer, imported lazily only for
+  // Avro/Protobuf schemas; CampusG values are JSON, so they are never loaded.
+  externalModules: ['@aws-sdk/*', 'avro-js', 'protobufjs'],
+  // Prefer ES module entry points so esbuild can tree-shake (Powertools, zod).
+  mainFields: ['module', 'main'],
+};
 
 /** Everything a function needs from the rest of the app. */
 export interface FunctionContext {
@@ -99,20 +115,7 @@ export class CampusgFunction extends NodejsFunction {
       vpcSubnets: context.subnets,
       securityGroups: [context.securityGroup],
       deadLetterQueue: props.deadLetterQueue,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        logLevel: LogLevel.ERROR,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // The Node.js 22 runtime ships the AWS SDK v3; bundling it would only add size and cold-start time.
-        // avro-js and protobufjs are optional peers of Powertools' Kafka consumer, imported lazily only for
-        // Avro/Protobuf schemas; CampusG values are JSON, so they are never loaded.
-        externalModules: ['@aws-sdk/*', 'avro-js', 'protobufjs'],
-        // Prefer ES module entry points so esbuild can tree-shake (Powertools, zod).
-        mainFields: ['module', 'main'],
-      },
+      bundling: HOUSE_BUNDLING,
     });
     this.spec = spec;
     this.knownName = context.names.functionName(spec.id);

@@ -13,13 +13,13 @@ import { CustomResource, Duration, type RemovalPolicy, Validations } from 'aws-c
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import { TOPICS, type TopicSpec } from '../../shared/topology';
 import type { ClusterMode } from '../config';
-import { PROJECT_ROOT } from './campusg-function';
+import { HOUSE_BUNDLING, PROJECT_ROOT } from './campusg-function';
 import { mskArnPrefix } from './kafka-access';
 
 export interface KafkaTopicsProps {
@@ -92,15 +92,7 @@ export class KafkaTopics extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroups: [props.securityGroup],
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        logLevel: LogLevel.ERROR,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        externalModules: ['@aws-sdk/*'],
-      },
+      bundling: HOUSE_BUNDLING,
     });
     handler.addToRolePolicy(
       new PolicyStatement({
