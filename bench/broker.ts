@@ -3,7 +3,8 @@
  *
  * - produce and consume throughput with kcat (librdkafka) for 100 B and 1 KiB messages, against memory
  *   storage and file storage (a temp data directory): `kcat -P -l file -X acks=all` and
- *   `kcat -C -e -o 0 > /dev/null`, each on a fresh topic;
+ *   `kcat -C -e -o 0 > /dev/null`, each on a fresh topic; plus 100 B produce with librdkafka's idempotent
+ *   producer (`-X enable.idempotence=true`), whose sequences the broker checks;
  * - the baseline: raw loopback TCP throughput of a Node socket that discards what it receives, fed the same
  *   message file by a separate Node process; and each kcat run's ratio to it;
  * - the fixed costs of one client run (one message), so that the wall-clock rates can be read;
@@ -280,8 +281,56 @@ async function timed(server: Server, work: () => Promise<number>): Promise<Measu
   return { wall, stream: streamSeconds, cpu, messages };
 }
 
-async function kcatProduce(brokers: string, topic: string, file: string): Promise<void> {
-  await run(KCAT, ['-P', '-b', brokers, '-t', topic, '-p', '0', '-l', file, '-X', 'acks=all']);
+async function kcatProduce(
+  brokers: string,
+  topic: string,
+  file: string,
+  extra: string[] = [],
+): Promise<void> {
+  await run(KCAT, ['-P', '-b', brokers, '-t', topic, '-p', '0', '-l', file, '-X', 'acks=all', ...extra]);
+}
+
+/**
+ * kcat produce with librdkafka's idempotent producer (`enable.idempotence=true`): every batch carries a
+ * producer id and sequence that the broker checks against the producer's last 5 batches, so the
+ * difference to the plain produce row is the cost of that tracking (and of librdkafka's own bookkeeping).
+ */
+async function idempotentRow(
+  label: string,
+  broker: Server,
+  file: string,
+  count: number,
+  size: number,
+  beforeEachRound: () => Promise<void>,
+): Promise<Row> {
+  const kafka = new Kafka({ clientId: 'bench-admin', brokers: [broker.address], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const row: Row = {
+    what: `kcat produce ${size} B idempotent (${label})`,
+    size,
+    bytes: count * size,
+    runs: [],
+  };
+  try {
+    for (let r = 0; r < REPEAT; r++) {
+      await beforeEachRound();
+      const topic = `bench-idem-${size}-${r}`;
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      row.runs.push(
+        await timed(broker, async () => {
+          await kcatProduce(broker.address, topic, file, ['-X', 'enable.idempotence=true']);
+          return count;
+        }),
+      );
+      const end = await kcatConsume(broker.address, topic);
+      if (end !== count) notes.push(`${row.what}: ${end} of ${count} messages stored`);
+      await admin.deleteTopics({ topics: [topic] });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return row;
 }
 
 /**
@@ -586,6 +635,7 @@ async function main(): Promise<void> {
         const broker = await Server.start('broker', label === 'file' ? path.join(work, 'data') : undefined);
         try {
           rows.push(...(await kcatRows(label, broker, small, SMALL, 100, baselineBefore(100, small))));
+          rows.push(await idempotentRow(label, broker, small, SMALL, 100, baselineBefore(100, small)));
           rows.push(...(await kcatRows(label, broker, large, LARGE, 1024, baselineBefore(1024, large))));
           if (label === 'memory') {
             notes.push(await fixedCosts(broker, one));

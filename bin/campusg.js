@@ -1,8 +1,28 @@
 #!/usr/bin/env node
-// The `campusg` command: runs the TypeScript CLI through tsx, so no build step is needed.
-require('tsx/cjs/api').register();
-require('../local/cli/main.ts')
-  .main(process.argv)
+// The `campusg` command. Runs the CLI compiled ahead of time (dist/cli/campusg.js, built by the `prepare`
+// script that `npm ci` runs) under plain node. When that is missing or older than its sources it is rebuilt
+// first (a few hundred ms, once); should esbuild fail, the TypeScript runs through tsx, so the command works.
+const { buildCli, freshBuild } = require('../local/cli/build.js');
+
+async function loadCli() {
+  const fresh = freshBuild();
+  if (fresh) return require(fresh);
+  let built;
+  try {
+    built = await buildCli();
+  } catch (err) {
+    process.stderr.write(
+      `campusg: could not compile the CLI (${err instanceof Error ? err.message : String(err)}); ` +
+        'running the TypeScript through tsx instead (slower). `node local/cli/build.js` shows the error.\n',
+    );
+    require('tsx/cjs/api').register();
+    return require('../local/cli/main.ts');
+  }
+  return require(built);
+}
+
+loadCli()
+  .then((cli) => cli.main(process.argv))
   .catch((err) => {
     process.stderr.write(`campusg: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

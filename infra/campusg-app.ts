@@ -5,14 +5,18 @@
  *
  * | stack | holds |
  * |---|---|
- * | `CampusG-<stage>-Network` | VPC (3 AZs, private subnets), endpoints, security groups |
+ * | `CampusG-<stage>-Network` | VPC (2-3 AZs by AZ ID, private subnets), endpoints, security groups |
  * | `CampusG-<stage>-Messaging` | MSK cluster (provisioned or serverless) and topics |
  * | `CampusG-<stage>-Data` | DynamoDB tables |
  * | `CampusG-<stage>-Services` | functions, event-source mappings, timer, HTTP API, log shipping |
- * | `CampusG-<stage>-Observability` | dashboard and alarms |
+ * | `CampusG-<stage>-Observability` | dashboard, alarms, the SNS topic they notify |
+ *
+ * Every value one stack imports from another is also exported explicitly by its producer (stacks/exports.ts),
+ * so a consumer that stops importing never trips "Export ... cannot be deleted as it is in use".
  */
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { TOPICS } from '../shared/topology';
 import { Names } from './catalogue';
 import { type CampusgConfig, readConfig } from './config';
 import { DataStack } from './stacks/data-stack';
@@ -20,6 +24,7 @@ import { MessagingStack } from './stacks/messaging-stack';
 import { NetworkStack } from './stacks/network-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
 import { ServicesStack } from './stacks/services-stack';
+import { enforceTopicLock } from './topic-lock';
 
 export interface CampusgApp {
   readonly app: App;
@@ -34,10 +39,17 @@ export interface CampusgApp {
 export interface BuildOptions extends AppProps {
   /** Register the cdk-nag rule packs. @default true */
   readonly nag?: boolean;
+  /**
+   * The topic lock file (infra/topic-lock.ts): refuse topic changes a live stage cannot take, record the
+   * allowed ones. infra/app.ts passes `infra/topic-lock.json`. @default no lock (tests)
+   */
+  readonly topicLockFile?: string;
+  /** Where notes such as "lock file updated" go. @default stderr */
+  readonly note?: (line: string) => void;
 }
 
 export function buildApp(options: BuildOptions = {}): CampusgApp {
-  const { nag = true, ...appProps } = options;
+  const { nag = true, topicLockFile, note = (l) => process.stderr.write(`${l}\n`), ...appProps } = options;
   const app = new App({
     ...appProps,
     context: {
@@ -48,10 +60,18 @@ export function buildApp(options: BuildOptions = {}): CampusgApp {
   });
   const config = readConfig(app);
   const names = new Names(config.stage);
+  if (topicLockFile && config.profile === 'aws') {
+    const written = enforceTopicLock(topicLockFile, config.stage, {
+      clusterMode: config.clusterMode,
+      ...(config.clusterMode === 'provisioned' ? { replicationFactor: config.replicationFactor } : {}),
+      partitions: Object.fromEntries(TOPICS.map((t) => [t.name, t.partitions])),
+    });
+    if (written) note(written);
+  }
 
   const network = new NetworkStack(app, names.stackName('Network'), {
     config,
-    description: 'CampusG network: VPC across 3 AZs, VPC endpoints, security groups',
+    description: 'CampusG network: VPC across 2-3 AZs (by AZ ID), VPC endpoints, security groups',
   });
   const messaging = new MessagingStack(app, names.stackName('Messaging'), {
     config,
@@ -76,7 +96,12 @@ export function buildApp(options: BuildOptions = {}): CampusgApp {
   const observability = new ObservabilityStack(app, names.stackName('Observability'), {
     names,
     apiId: services.api.httpApi.apiId,
-    description: 'CampusG observability: dashboard and alarms',
+    mappings: services.mappings,
+    clusterName: names.clusterName,
+    clusterMode: config.clusterMode,
+    brokerCount: config.brokerCount,
+    alarmEmail: config.alarmEmail,
+    description: 'CampusG observability: dashboard, alarms and the alarm topic',
   });
 
   Tags.of(app).add('project', 'campusg');

@@ -6,6 +6,7 @@
  */
 import type { Construct } from 'constructs';
 import { DEFAULT_ACCEPT_TIMEOUT_SECONDS, DEFAULT_PAYMENT_LIMIT_CENTS } from '../shared/defaults';
+import { checkAzIds } from './availability-zones';
 
 export type ClusterMode = 'provisioned' | 'serverless';
 export type EsmMode = 'provisioned' | 'on-demand';
@@ -23,7 +24,12 @@ export interface CampusgConfig {
   readonly kafkaVersion: string;
   /** `brokerInstanceType`: MSK broker size. Default `kafka.m7g.large` (t3.small throttles IAM-auth connections). */
   readonly brokerInstanceType: string;
-  /** `brokerCount`: number of brokers, a multiple of the 3 AZs. Default 3. */
+  /**
+   * `availabilityZoneIds`: comma-separated AZ IDs (not names) of the subnets, e.g. `use1-az1,use1-az2,use1-az4`;
+   * 2 or 3 zones. Default: the deployment region's entry in infra/availability-zones.ts (three zones MSK accepts).
+   */
+  readonly availabilityZoneIds: readonly string[];
+  /** `brokerCount`: number of brokers, a multiple of the number of zones (3 by default). Default 3. */
   readonly brokerCount: number;
   /** `brokerStorageGiB`: EBS volume per broker. Default 20. */
   readonly brokerStorageGiB: number;
@@ -63,6 +69,22 @@ export interface CampusgConfig {
   /** `jwtIssuer` + `jwtAudience` (comma-separated): use an external identity provider instead of the stack's Cognito user pool. */
   readonly jwtIssuer?: string;
   readonly jwtAudience: readonly string[];
+  /**
+   * `jwtRolesClaim`: the claim of the configured issuer's tokens that lists the caller's roles (`customers`,
+   * `runners`). Default `cognito:groups` with the stack's user pool; required with `jwtIssuer`.
+   */
+  readonly jwtRolesClaim: string;
+  /** `selfSignUp`: let anyone create an account in the Cognito user pool. Default false (admins create users). */
+  readonly selfSignUp: boolean;
+  /**
+   * `authCallbackUrls` / `authLogoutUrls` (comma-separated https URLs, or http://localhost): the Cognito app
+   * client's OAuth redirect URLs (authorization code grant only). Default none: OAuth off, sign-in through
+   * the SRP API flow only.
+   */
+  readonly authCallbackUrls: readonly string[];
+  readonly authLogoutUrls: readonly string[];
+  /** `alarmEmail`: an address the alarm topic mails (confirm the subscription e-mail once). Default none. */
+  readonly alarmEmail?: string;
   /** `apiRateLimit` / `apiBurstLimit`: HTTP API stage throttling. Defaults 50 requests/s and 100. */
   readonly apiRateLimit: number;
   readonly apiBurstLimit: number;
@@ -83,6 +105,7 @@ export const CONTEXT_KEYS = [
   'clusterMode',
   'kafkaVersion',
   'brokerInstanceType',
+  'availabilityZoneIds',
   'brokerCount',
   'brokerStorageGiB',
   'replicationFactor',
@@ -102,6 +125,11 @@ export const CONTEXT_KEYS = [
   'corsOrigins',
   'jwtIssuer',
   'jwtAudience',
+  'jwtRolesClaim',
+  'selfSignUp',
+  'authCallbackUrls',
+  'authLogoutUrls',
+  'alarmEmail',
   'apiRateLimit',
   'apiBurstLimit',
   'natGateways',
@@ -146,6 +174,14 @@ export function parseConfig(raw: Raw): CampusgConfig {
     }
     return v as T;
   };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = raw(key);
+    if (v === undefined || v === null || v === '') return fallback;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    problems.push(`${key} must be true or false, got ${JSON.stringify(v)}`);
+    return fallback;
+  };
   const list = (key: string): string[] => {
     const v = raw(key);
     if (v === undefined || v === null || v === '') return [];
@@ -179,10 +215,18 @@ export function parseConfig(raw: Raw): CampusgConfig {
       `brokerInstanceType must be an MSK broker type such as kafka.m7g.large, got ${JSON.stringify(brokerInstanceType)}`,
     );
   }
-  const brokerCount = int('brokerCount', 3, 3, 30);
-  if (brokerCount % 3 !== 0)
-    problems.push(`brokerCount must be a multiple of 3 (one per AZ), got ${brokerCount}`);
+  const availabilityZoneIds = list('availabilityZoneIds');
+  const brokerCount = int('brokerCount', 3, 2, 30);
+  const zones = availabilityZoneIds.length || 3;
+  if (availabilityZoneIds.length > 0) problems.push(...checkAzIds(availabilityZoneIds, brokerCount));
+  else if (brokerCount % zones !== 0)
+    problems.push(
+      `brokerCount must be a multiple of the ${zones} zones (one subnet each), got ${brokerCount}`,
+    );
   const replicationFactor = int('replicationFactor', 3, 1, 3);
+  if (replicationFactor > brokerCount) {
+    problems.push(`replicationFactor (${replicationFactor}) cannot exceed brokerCount (${brokerCount})`);
+  }
   const minInsyncReplicas = int('minInsyncReplicas', 2, 1, 3);
   if (minInsyncReplicas > replicationFactor) {
     problems.push(
@@ -210,6 +254,35 @@ export function parseConfig(raw: Raw): CampusgConfig {
       'jwtIssuer and jwtAudience go together: set both (external identity provider) or neither (Cognito)',
     );
   }
+  const jwtRolesClaim = str('jwtRolesClaim', '');
+  if (jwtIssuerRaw && !jwtRolesClaim) {
+    problems.push(
+      'jwtIssuer needs jwtRolesClaim: name the claim your identity provider puts the roles (customers, runners) in, e.g. -c jwtRolesClaim=groups',
+    );
+  }
+  const urls = (key: string): string[] => {
+    const values = list(key);
+    for (const u of values) {
+      if (!/^https:\/\/[^\s]+$/.test(u) && !/^http:\/\/localhost(:\d+)?(\/[^\s]*)?$/.test(u)) {
+        problems.push(`${key} entries must be https:// URLs (or http://localhost), got ${JSON.stringify(u)}`);
+      }
+    }
+    return values;
+  };
+  const authCallbackUrls = urls('authCallbackUrls');
+  const authLogoutUrls = urls('authLogoutUrls');
+  if (jwtIssuerRaw && authCallbackUrls.length + authLogoutUrls.length > 0) {
+    problems.push(
+      "authCallbackUrls and authLogoutUrls configure the stack's Cognito app client; with jwtIssuer set the redirect URLs at your identity provider",
+    );
+  }
+  if (authLogoutUrls.length > 0 && authCallbackUrls.length === 0) {
+    problems.push('authLogoutUrls needs authCallbackUrls (OAuth is off without callback URLs)');
+  }
+  const alarmEmail = str('alarmEmail', '');
+  if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    problems.push(`alarmEmail must be an e-mail address, got ${JSON.stringify(alarmEmail)}`);
+  }
   const corsOrigins = list('corsOrigins');
   for (const origin of corsOrigins) {
     if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) {
@@ -225,6 +298,7 @@ export function parseConfig(raw: Raw): CampusgConfig {
     clusterMode: oneOf<ClusterMode>('clusterMode', 'provisioned', ['provisioned', 'serverless']),
     kafkaVersion,
     brokerInstanceType,
+    availabilityZoneIds,
     brokerCount,
     brokerStorageGiB: int('brokerStorageGiB', 20, 1, 16384),
     replicationFactor,
@@ -252,6 +326,11 @@ export function parseConfig(raw: Raw): CampusgConfig {
     corsOrigins,
     jwtIssuer: jwtIssuerRaw || undefined,
     jwtAudience,
+    jwtRolesClaim: jwtRolesClaim || 'cognito:groups',
+    selfSignUp: bool('selfSignUp', false),
+    authCallbackUrls,
+    authLogoutUrls,
+    alarmEmail: alarmEmail || undefined,
     apiRateLimit: int('apiRateLimit', 50, 1, 10000),
     apiBurstLimit: int('apiBurstLimit', 100, 1, 5000),
     natGateways: int('natGateways', 0, 0, 3),

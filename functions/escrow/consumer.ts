@@ -1,6 +1,11 @@
 import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
 import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
-import { type ConsumerDeps, processBatch } from '../../shared/consumer/process-batch';
+import {
+  type ConsumerDeps,
+  type KafkaBatchResponse,
+  kafkaBatchResponse,
+  processBatch,
+} from '../../shared/consumer/process-batch';
 import { EntityStore } from '../../shared/db/entity-store';
 import type { EscrowState } from '../../shared/domain/escrow/escrow';
 import { createLogger } from '../../shared/logging';
@@ -24,9 +29,15 @@ const defaultDeps = lazy((): EscrowConsumerDeps => {
 
 /** Hold on PAYMENT_AUTHORIZED, release on ORDER_COMPLETED, refund on ORDER_CANCELLED. */
 export function makeHandler(deps: EscrowConsumerDeps) {
-  return async (event: MSKEvent) => {
-    await processBatch(event, { ...deps, consumer: 'escrow' }, (e) => handleEscrowEvent(deps, e));
+  return async (event: MSKEvent): Promise<KafkaBatchResponse> => {
+    // a transient failure reports its record and the rest of its partition (ReportBatchItemFailures)
+    const summary = await processBatch(
+      event,
+      { ...deps, consumer: 'escrow', partialBatchResponse: true },
+      (e) => handleEscrowEvent(deps, e),
+    );
+    return kafkaBatchResponse(summary);
   };
 }
 
-export const handler = (event: MSKEvent): Promise<void> => makeHandler(defaultDeps())(event);
+export const handler = (event: MSKEvent): Promise<KafkaBatchResponse> => makeHandler(defaultDeps())(event);

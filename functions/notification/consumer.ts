@@ -1,6 +1,11 @@
 import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
 import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
-import { type ConsumerDeps, processBatch } from '../../shared/consumer/process-batch';
+import {
+  type ConsumerDeps,
+  type KafkaBatchResponse,
+  kafkaBatchResponse,
+  processBatch,
+} from '../../shared/consumer/process-batch';
 import { createLogger } from '../../shared/logging';
 import { defaultClients, lazy } from '../../shared/runtime/defaults';
 import { requiredEnv } from '../../shared/runtime/env';
@@ -23,11 +28,17 @@ const defaultDeps = lazy((): NotificationConsumerDeps => {
 
 /** Every saga event becomes notifications for its customer and/or runner, and NOTIFICATION_SENT events. */
 export function makeHandler(deps: NotificationConsumerDeps) {
-  return async (event: MSKEvent) => {
-    await processBatch(event, { ...deps, consumer: 'notification' }, async (e) => {
-      await handleNotificationEvent(deps, e);
-    });
+  return async (event: MSKEvent): Promise<KafkaBatchResponse> => {
+    // a transient failure reports its record and the rest of its partition (ReportBatchItemFailures)
+    const summary = await processBatch(
+      event,
+      { ...deps, consumer: 'notification', partialBatchResponse: true },
+      async (e) => {
+        await handleNotificationEvent(deps, e);
+      },
+    );
+    return kafkaBatchResponse(summary);
   };
 }
 
-export const handler = (event: MSKEvent): Promise<void> => makeHandler(defaultDeps())(event);
+export const handler = (event: MSKEvent): Promise<KafkaBatchResponse> => makeHandler(defaultDeps())(event);

@@ -1,6 +1,11 @@
 import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
 import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
-import { type ConsumerDeps, processBatch } from '../../shared/consumer/process-batch';
+import {
+  type ConsumerDeps,
+  type KafkaBatchResponse,
+  kafkaBatchResponse,
+  processBatch,
+} from '../../shared/consumer/process-batch';
 import { EntityStore } from '../../shared/db/entity-store';
 import type { PaymentState } from '../../shared/domain/payment/payment';
 import { DEFAULT_PAYMENT_LIMIT_CENTS, SimulatedPaymentProvider } from '../../shared/domain/payment/provider';
@@ -26,9 +31,15 @@ const defaultDeps = lazy((): PaymentConsumerDeps => {
 
 /** Authorize on ORDER_CREATED, capture on FUNDS_RELEASED, void on FUNDS_REFUNDED or an early cancellation. */
 export function makeHandler(deps: PaymentConsumerDeps) {
-  return async (event: MSKEvent) => {
-    await processBatch(event, { ...deps, consumer: 'payment' }, (e) => handlePaymentEvent(deps, e));
+  return async (event: MSKEvent): Promise<KafkaBatchResponse> => {
+    // a transient failure reports its record and the rest of its partition (ReportBatchItemFailures)
+    const summary = await processBatch(
+      event,
+      { ...deps, consumer: 'payment', partialBatchResponse: true },
+      (e) => handlePaymentEvent(deps, e),
+    );
+    return kafkaBatchResponse(summary);
   };
 }
 
-export const handler = (event: MSKEvent): Promise<void> => makeHandler(defaultDeps())(event);
+export const handler = (event: MSKEvent): Promise<KafkaBatchResponse> => makeHandler(defaultDeps())(event);

@@ -1,6 +1,6 @@
 /**
  * The house defaults for every CampusG Lambda function, in one place: Node.js 22 on arm64, esbuild-minified
- * bundle with source maps and the AWS SDK left external, Powertools environment, an explicit log group with
+ * self-contained bundle (AWS SDK included) with source maps, Powertools environment, an explicit log group with
  * retention, X-Ray tracing, placement in the private subnets, and IAM for its tables and Kafka topics.
  */
 import * as path from 'node:path';
@@ -18,7 +18,23 @@ import { grantKafkaAccess, type KafkaClusterRef } from './kafka-access';
 /** Project root: entries in the catalogue are relative to it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
-/** How every function of the project is bundled (services and custom-resource handlers alike). */
+/** Where the stand-ins for optional peers that CampusG never loads live (see OPTIONAL_PEERS). */
+const OPTIONAL_PEER_STUBS = 'infra/checks/optional-peers';
+
+/**
+ * Optional peers of Powertools' Kafka consumer, imported lazily for Avro/Protobuf schemas only. CampusG
+ * values are JSON, so they are never loaded; each is aliased to a module that throws an error naming it, so
+ * no bundle keeps a dangling `require` that would only fail on first use.
+ */
+export const OPTIONAL_PEERS = ['avro-js', 'protobufjs'] as const;
+
+/**
+ * How every function of the project is bundled (services and custom-resource handlers alike): one
+ * self-contained file. Everything is bundled, the AWS SDK included: the SDK that the Lambda runtime ships is
+ * not a contract (it lacks packages such as `@aws-sdk/util-utf8-browser` that aws-msk-iam-sasl-signer-js
+ * still requires, and its version moves under the function), so the only `require`s left in a bundle are
+ * Node.js built-ins. `test/infra/bundles.test.ts` and `campusg preflight` check exactly that.
+ */
 export const HOUSE_BUNDLING: BundlingOptions = {
   minify: true,
   sourceMap: true,
@@ -26,11 +42,13 @@ export const HOUSE_BUNDLING: BundlingOptions = {
   logLevel: LogLevel.ERROR,
   target: 'node22',
   format: OutputFormat.CJS,
-  // The Node.js 22 runtime ships the AWS SDK v3; bundling it would only add size and cold-start time.
-  // avro-js and protobufjs are optional peers of Powertools' Kafka consumer, imported lazily only for
-  // Avro/Protobuf schemas; CampusG values are JSON, so they are never loaded.
-  externalModules: ['@aws-sdk/*', 'avro-js', 'protobufjs'],
-  // Prefer ES module entry points so esbuild can tree-shake (Powertools, zod).
+  // Nothing external (the NodejsFunction default would leave `@aws-sdk/*` to the runtime).
+  externalModules: [],
+  // Relative to the project root, where esbuild runs (locally and in the bundling container alike).
+  esbuildArgs: {
+    '--alias': OPTIONAL_PEERS.map((name) => `${name}=./${OPTIONAL_PEER_STUBS}/${name}.cjs`),
+  },
+  // Prefer ES module entry points so esbuild can tree-shake (Powertools, zod, the AWS SDK).
   mainFields: ['module', 'main'],
 };
 

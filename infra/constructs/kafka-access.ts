@@ -3,7 +3,8 @@
  *
  * MSK ARNs share the cluster's name and UUID: `arn:<partition>:kafka:<region>:<account>:topic/<cluster>/<uuid>/<topic>`
  * (and `group/...`), so their prefixes are built once from the cluster ARN with Fn::Split / Fn::Select. No
- * `kafka-cluster:*` action and no wildcard resource is ever granted.
+ * `kafka-cluster:*` action is ever granted, and no wildcard resource except for `kafka:GetBootstrapBrokers`, which
+ * IAM only grants on `*`.
  */
 import { Aws, Fn } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -58,8 +59,17 @@ export function grantKafkaAccess(grantee: IGrantable, cluster: KafkaClusterRef, 
   add(
     new PolicyStatement({
       sid: 'KafkaControlPlane',
-      actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+      actions: ['kafka:DescribeClusterV2'],
       resources: [clusterArn],
+    }),
+  );
+  // GetBootstrapBrokers supports no resource-level permissions: IAM grants it only on `*`, and a grant on
+  // the cluster ARN is ignored (found by the local runtime's IAM check, local/iam).
+  add(
+    new PolicyStatement({
+      sid: 'KafkaBootstrapBrokers',
+      actions: ['kafka:GetBootstrapBrokers'],
+      resources: ['*'],
     }),
   );
   add(

@@ -3,6 +3,7 @@
  * VPC. The provisioned cluster gets a broker configuration with auto-create off, replication factor 3 and
  * min.insync.replicas 2, encryption at rest, and broker logs in CloudWatch Logs.
  */
+import { createHash } from 'node:crypto';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -56,23 +57,26 @@ export class KafkaCluster extends Construct {
       return;
     }
 
+    const serverProperties = [
+      'auto.create.topics.enable=false',
+      `default.replication.factor=${props.replicationFactor}`,
+      `min.insync.replicas=${props.minInsyncReplicas}`,
+      'num.partitions=3',
+      'unclean.leader.election.enable=false',
+      'delete.topic.enable=true',
+      '',
+    ].join('\n');
     const configuration = new msk.CfnConfiguration(this, 'BrokerConfiguration', {
-      name: `${props.clusterName}-brokers`,
+      name: brokerConfigurationName(props.clusterName, props.kafkaVersion, serverProperties),
       description: 'CampusG brokers: topics only from the topology, durable writes',
       kafkaVersionsList: [props.kafkaVersion],
-      serverProperties: [
-        'auto.create.topics.enable=false',
-        `default.replication.factor=${props.replicationFactor}`,
-        `min.insync.replicas=${props.minInsyncReplicas}`,
-        'num.partitions=3',
-        'unclean.leader.election.enable=false',
-        'delete.topic.enable=true',
-        '',
-      ].join('\n'),
+      serverProperties,
     });
 
+    // Under /aws/vendedlogs/: MSK delivers broker logs as vended logs, and CloudWatch Logs keeps the
+    // account's resource policy under its size limit only for log groups with this prefix.
     this.brokerLogGroup = new logs.LogGroup(this, 'BrokerLogGroup', {
-      logGroupName: `/campusg/msk/${props.clusterName}`,
+      logGroupName: `/aws/vendedlogs/msk/${props.clusterName}`,
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
@@ -104,4 +108,20 @@ export class KafkaCluster extends Construct {
     this.clusterArn = cluster.attrArn;
     this.ref = kafkaClusterRef(this.clusterArn);
   }
+}
+
+/**
+ * The MSK configuration's name, derived from the Kafka version and the content. CloudFormation replaces an
+ * AWS::MSK::Configuration whose `KafkaVersionsList` changes and accepts that only together with a new `Name`
+ * (the replacement is created before the old one is deleted, under a name that must be free), so a version
+ * upgrade with a fixed name fails. `<cluster>-<version>-<hash of version and properties>`, e.g.
+ * `campusg-dev-3-8-x-1a2b3c4d`; names allow letters, digits and dashes.
+ */
+export function brokerConfigurationName(
+  clusterName: string,
+  kafkaVersion: string,
+  serverProperties: string,
+): string {
+  const hash = createHash('sha256').update(`${kafkaVersion}\n${serverProperties}`).digest('hex').slice(0, 8);
+  return `${clusterName}-${kafkaVersion.replace(/[^0-9A-Za-z]+/g, '-')}-${hash}`;
 }

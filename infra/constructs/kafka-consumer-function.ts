@@ -1,11 +1,16 @@
 /**
  * A service's Kafka consumer: a CampusG function plus one MSK event-source mapping per topic the topology
  * says it consumes, each with its own stable consumer group, and IAM for exactly those topics and groups.
+ * Every mapping publishes Lambda's EventCount metrics; in provisioned mode it also has bounded retries,
+ * bisect, the Kafka on-failure destination and partial batch responses (ReportBatchItemFailures), and the
+ * function is told so through `ESM_REPORT_BATCH_ITEM_FAILURES` (a consumer must not answer with
+ * batchItemFailures to a mapping that would ignore them: Lambda would count the batch as processed).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { MetricType, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KafkaDlq, ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { REPORT_BATCH_ITEM_FAILURES_ENV } from '../../shared/consumer/batch-response';
 import { consumerGroupId, DEAD_LETTER_TOPIC, type TopicName } from '../../shared/topology';
 import type { FunctionSpec } from '../catalogue';
 import type { EsmMode } from '../config';
@@ -60,14 +65,17 @@ export class KafkaConsumerFunction extends CampusgFunction {
       throw new Error(`invalid KafkaConsumerFunction:\n  - ${problems.join('\n  - ')}`);
 
     const groups = spec.consumes.map((t) => consumerGroupId(spec.service, t));
+    const provisioned = mappings.mode === 'provisioned';
     super(scope, {
       spec,
       context: props.context,
-      environment: props.environment,
+      environment: {
+        [REPORT_BATCH_ITEM_FAILURES_ENV]: provisioned ? 'true' : 'false',
+        ...props.environment,
+      },
       consumerGroups: groups,
     });
 
-    const provisioned = mappings.mode === 'provisioned';
     this.bindings = spec.consumes.map((topic) => {
       const groupId = consumerGroupId(spec.service, topic);
       const eventSource = new ManagedKafkaEventSource({
@@ -77,6 +85,8 @@ export class KafkaConsumerFunction extends CampusgFunction {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: mappings.batchSize,
         maxBatchingWindow: Duration.seconds(mappings.batchingWindowSeconds),
+        // Lambda's EventCount metrics (polled, filtered out, invoked, failed, dropped, sent on failure).
+        metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
         ...(provisioned
           ? {
               provisionedPollerConfig: {
@@ -87,6 +97,8 @@ export class KafkaConsumerFunction extends CampusgFunction {
               retryAttempts: mappings.retryAttempts,
               bisectBatchOnError: true,
               onFailure: new KafkaDlq(DEAD_LETTER_TOPIC),
+              // Consumers report the first failed record of a partition instead of failing the whole batch.
+              reportBatchItemFailures: true,
             }
           : {}),
       });

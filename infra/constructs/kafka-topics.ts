@@ -5,8 +5,10 @@
  * (string values), Base64-encoded, e.g. `{"retention.ms":"604800000","min.insync.replicas":"2"}`.
  *
  * Serverless mode: `AWS::MSK::Topic` does not apply, so a custom resource (a small Lambda in the VPC using
- * the kafkajs admin client with MSK IAM auth) creates missing topics, raises partition counts and applies
- * `retention.ms`. It is idempotent and never deletes a topic: on stack update or deletion the data stays.
+ * the kafkajs admin client with MSK IAM auth) creates missing topics, raises partition counts and changes
+ * differing settings incrementally, never the creation-only `cleanup.policy` of an existing topic. It is
+ * idempotent, never deletes a topic (on stack update or deletion the data stays), and has a 6-minute
+ * ServiceTimeout instead of CloudFormation's hour.
  */
 import * as path from 'node:path';
 import { CustomResource, Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -96,8 +98,15 @@ export class KafkaTopics extends Construct {
     });
     handler.addToRolePolicy(
       new PolicyStatement({
-        actions: ['kafka:GetBootstrapBrokers', 'kafka:DescribeClusterV2'],
+        actions: ['kafka:DescribeClusterV2'],
         resources: [props.clusterArn],
+      }),
+    );
+    // GetBootstrapBrokers supports no resource-level permissions: a grant on the cluster ARN is ignored.
+    handler.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kafka:GetBootstrapBrokers'],
+        resources: ['*'],
       }),
     );
     handler.addToRolePolicy(
@@ -123,6 +132,9 @@ export class KafkaTopics extends Construct {
 
     new CustomResource(this, 'Topics', {
       serviceToken: handler.functionArn,
+      // CloudFormation's default is an hour; the handler answers within its 5-minute timeout, so a handler
+      // that dies without answering holds the stack for 6 minutes at most.
+      serviceTimeout: Duration.minutes(6),
       resourceType: 'Custom::CampusgKafkaTopics',
       properties: {
         ClusterArn: props.clusterArn,
@@ -142,12 +154,13 @@ export class KafkaTopics extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords and kafka:GetBootstrapBrokers support no resource-level permissions.',
       },
       {
         id: 'Serverless-LambdaStarPermissions',
         reason:
-          'The only wildcard is the X-Ray tracing statement, whose actions support no resource-level permissions.',
+          'The only wildcards are the X-Ray tracing and GetBootstrapBrokers statements, whose actions support no resource-level permissions.',
       },
       {
         id: 'AwsSolutions-L1',

@@ -1,5 +1,5 @@
 /**
- * The VPC: three AZs of private subnets, no NAT gateway by default, and the VPC endpoints the functions and
+ * The VPC: private subnets in two or three zones placed by AZ ID (see infra/availability-zones.ts), no NAT gateway by default, and the VPC endpoints the functions and
  * the event-source mappings need instead of internet egress:
  *
  * | endpoint | type | who needs it |
@@ -15,7 +15,7 @@
  */
 
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { Aws, Fn, type Stack } from 'aws-cdk-lib';
+import { Aws, Fn } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -49,6 +49,7 @@ export class CampusgNetwork extends Construct {
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
       maxAzs: 3,
+      // The zones come from the stack (NetworkStack.availabilityZones: AZ IDs).
       natGateways,
       subnetConfiguration: [
         ...(natGateways > 0 ? [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }] : []),
@@ -75,6 +76,16 @@ export class CampusgNetwork extends Construct {
       },
     });
     this.privateSubnets = { subnetGroupName: PRIVATE_SUBNETS };
+    // The stack's "availability zones" are AZ IDs (see NetworkStack): place each subnet by ID, never by name.
+    for (const subnet of [
+      ...this.vpc.publicSubnets,
+      ...this.vpc.privateSubnets,
+      ...this.vpc.isolatedSubnets,
+    ]) {
+      const cfn = subnet.node.defaultChild as ec2.CfnSubnet;
+      cfn.addPropertyDeletionOverride('AvailabilityZone');
+      cfn.addPropertyOverride('AvailabilityZoneId', subnet.availabilityZone);
+    }
 
     this.functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
       vpc: this.vpc,
@@ -136,9 +147,4 @@ export class CampusgNetwork extends Construct {
       });
     }
   }
-}
-
-/** A stack whose VPC spans three AZs even though it is environment-agnostic (CDK's default is two). */
-export function threeAzs(stack: Stack): string[] {
-  return [0, 1, 2].map((i) => Fn.select(i, Fn.getAzs(stack.region)));
 }

@@ -11,7 +11,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -35,6 +35,16 @@ export interface OrderApiProps {
   /** External identity provider; when unset, a Cognito user pool is created. */
   readonly jwtIssuer?: string;
   readonly jwtAudience?: readonly string[];
+  /**
+   * The claim of the issuer's tokens that lists the roles; handed to the API functions as `JWT_ROLES_CLAIM`.
+   * @default `cognito:groups`
+   */
+  readonly rolesClaim?: string;
+  /** Anyone may create an account in the user pool. @default false (administrators create users) */
+  readonly selfSignUp?: boolean;
+  /** OAuth redirect URLs of the app client (authorization code grant). @default none: OAuth off, SRP only */
+  readonly callbackUrls?: readonly string[];
+  readonly logoutUrls?: readonly string[];
   /** Allowed CORS origins; empty disables CORS. */
   readonly corsOrigins: readonly string[];
   readonly rateLimit: number;
@@ -61,7 +71,7 @@ export class OrderApi extends Construct {
     } else {
       this.userPool = new cognito.UserPool(this, 'UserPool', {
         userPoolName: `${props.namePrefix}-users`,
-        selfSignUpEnabled: true,
+        selfSignUpEnabled: props.selfSignUp ?? false,
         signInAliases: { email: true },
         autoVerify: { email: true },
         standardAttributes: { email: { required: true, mutable: true } },
@@ -95,10 +105,26 @@ export class OrderApi extends Construct {
             'Cognito threat protection needs the Plus feature plan (billed per MAU); not justified for a campus demo. Revisit before production.',
         },
       );
+      // Explicit flows, never CDK's OAuth defaults (implicit grant, https://example.com, every scope): SRP for
+      // apps (the password never leaves the device); ADMIN_USER_PASSWORD_AUTH only for operators holding IAM
+      // credentials (cognito-idp:AdminInitiateAuth; the first calls in docs/deploy.md); never the plain
+      // USER_PASSWORD_AUTH; the authorization code grant only when redirect URLs are configured.
+      const callbackUrls = [...(props.callbackUrls ?? [])];
       this.userPoolClient = this.userPool.addClient('ApiClient', {
         userPoolClientName: `${props.namePrefix}-api`,
         generateSecret: false,
-        authFlows: { userSrp: true, userPassword: true },
+        authFlows: { userSrp: true, userPassword: false, adminUserPassword: true, custom: false },
+        ...(callbackUrls.length > 0
+          ? {
+              oAuth: {
+                flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+                scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+                callbackUrls,
+                logoutUrls: [...(props.logoutUrls ?? [])],
+              },
+              supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+            }
+          : { disableOAuth: true }),
         accessTokenValidity: Duration.hours(1),
         idTokenValidity: Duration.hours(1),
         preventUserExistenceErrors: true,
@@ -114,6 +140,12 @@ export class OrderApi extends Construct {
       this.audience = [this.userPoolClient.userPoolClientId];
     }
 
+    // Roles come only from the configured issuer's tokens (the authorizer rejects any other issuer), in the
+    // claim that issuer uses; the handlers read that claim and no other.
+    for (const fn of [props.orderFunction, props.notificationFunction]) {
+      if (fn instanceof lambda.Function)
+        fn.addEnvironment('JWT_ROLES_CLAIM', props.rolesClaim ?? 'cognito:groups');
+    }
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', this.issuer, {
       authorizerName: 'campusg-jwt',
       jwtAudience: [...this.audience],

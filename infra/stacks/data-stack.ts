@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { Names } from '../catalogue';
 import type { CampusgConfig } from '../config';
 import { ServiceTables } from '../constructs/service-tables';
+import { pinExports } from './exports';
 import { removalPolicyOf } from './removal';
 
 export interface DataStackProps extends StackProps {
@@ -23,5 +24,11 @@ export class DataStack extends Stack {
     for (const { spec, name } of Object.values(this.tables.tables)) {
       new CfnOutput(this, `${spec.id}Name`, { value: name, description: `${spec.envVar}` });
     }
+    // Pinned: the services stack imports these (stacks/exports.ts).
+    pinExports(
+      this,
+      props.config,
+      Object.values(this.tables.tables).map(({ table }) => table.tableArn),
+    );
   }
 }

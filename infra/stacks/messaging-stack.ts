@@ -5,6 +5,7 @@ import type { CampusgConfig } from '../config';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopics } from '../constructs/kafka-topics';
 import type { CampusgNetwork } from '../constructs/network';
+import { pinExports } from './exports';
 import { removalPolicyOf } from './removal';
 
 export interface MessagingStackProps extends StackProps {
@@ -52,6 +53,8 @@ export class MessagingStack extends Stack {
       removalPolicy,
     });
 
+    // Pinned: the services stack imports it (stacks/exports.ts).
+    pinExports(this, config, [this.cluster.clusterArn]);
     new CfnOutput(this, 'ClusterArn', { value: this.cluster.clusterArn, description: 'MSK cluster ARN' });
     new CfnOutput(this, 'ClusterMode', { value: config.clusterMode });
     if (this.cluster.brokerLogGroup) {

@@ -11,6 +11,7 @@ import type { CampusgNetwork } from '../constructs/network';
 import { OrderApi } from '../constructs/order-api';
 import type { ServiceTables } from '../constructs/service-tables';
 import { TimerScheduler } from '../constructs/timer-scheduler';
+import { pinExports } from './exports';
 import { removalPolicyOf } from './removal';
 
 export interface ServicesStackProps extends StackProps {
@@ -31,6 +32,8 @@ export class ServicesStack extends Stack {
   public readonly api: OrderApi;
   public readonly timer: TimerScheduler;
   public readonly logShipping: LogShipping;
+  /** Every event-source mapping with its id (for the dashboard). */
+  public readonly mappings: readonly { label: string; mappingId: string }[];
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
     super(scope, id, props);
@@ -116,6 +119,10 @@ export class ServicesStack extends Stack {
       notificationFunction: notificationApiFunction,
       jwtIssuer: config.jwtIssuer,
       jwtAudience: config.jwtAudience,
+      rolesClaim: config.jwtRolesClaim,
+      selfSignUp: config.selfSignUp,
+      callbackUrls: config.authCallbackUrls,
+      logoutUrls: config.authLogoutUrls,
       corsOrigins: config.corsOrigins,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
@@ -129,6 +136,14 @@ export class ServicesStack extends Stack {
       logGroups: Object.fromEntries(shipped.map((f) => [f.spec.id, f.logGroup])),
     });
 
+    this.mappings = this.consumers.flatMap((c) =>
+      c.bindings.map((b) => ({
+        label: `${c.spec.service} <- ${b.topic}`,
+        mappingId: b.eventSource.eventSourceMappingId,
+      })),
+    );
+    // Pinned: the observability stack imports these (stacks/exports.ts).
+    pinExports(this, config, [this.api.httpApi.apiId, ...this.mappings.map((m) => m.mappingId)]);
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
     new CfnOutput(this, 'JwtIssuer', { value: this.api.issuer });
     if (this.api.userPool && this.api.userPoolClient) {

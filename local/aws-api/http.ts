@@ -103,3 +103,34 @@ export interface ApiReply {
   readonly raw?: Buffer | string;
   readonly contentType?: string;
 }
+
+/** The AWS services the local API server answers, as the authorizer sees them. */
+export type AwsApiService = 'scheduler' | 'lambda' | 'logs' | 'kafka';
+
+/** One AWS call, before its handler runs (local controls under /_campusg are never authorized). */
+export interface AuthorizationRequest {
+  readonly service: AwsApiService;
+  /** The JSON-protocol operation (`X-Amz-Target` after the dot); undefined for REST-JSON services. */
+  readonly operation?: string;
+  readonly method: string;
+  /** Path and query as received (the signature covers them). */
+  readonly url: string;
+  readonly segments: readonly string[];
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** A refused call: the AWS error the server answers with. */
+export interface AuthorizationRefusal {
+  /** e.g. `AccessDeniedException`, `UnrecognizedClientException`. */
+  readonly code: string;
+  readonly message: string;
+  /** The status a REST-JSON service answers with (JSON 1.1 services always answer 400). */
+  readonly statusCode: number;
+}
+
+/** Decides whether a call may proceed (local IAM, local/iam/). */
+export interface RequestAuthorizer {
+  authorize(request: AuthorizationRequest): Promise<AuthorizationRefusal | undefined>;
+}

@@ -11,7 +11,15 @@ import {
   UnknownOperationError,
   ValidationError,
 } from './errors';
-import { type ApiReply, type ApiRequest, parseJsonObject, readBody, validate } from './http';
+import {
+  type ApiReply,
+  type ApiRequest,
+  type AwsApiService,
+  parseJsonObject,
+  type RequestAuthorizer,
+  readBody,
+  validate,
+} from './http';
 import { LambdaApi, MAX_INVOKE_PAYLOAD } from './lambda-api';
 import { LOGS_TARGET_PREFIX, LogsApi } from './logs-api';
 import { SchedulerApi } from './scheduler-api';
@@ -23,7 +31,10 @@ import { ScheduleStore } from './scheduler-store';
  * EventBridge Scheduler (REST-JSON, paths /schedules and /schedule-groups), Lambda (REST-JSON, paths
  * /2015-03-31/functions) and CloudWatch Logs (JSON 1.1, `X-Amz-Target: Logs_20140328.*`). Point the SDK at
  * it with `AWS_ENDPOINT_URL_SCHEDULER`, `AWS_ENDPOINT_URL_LAMBDA` and `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`.
- * Signatures are not checked. The Scheduler really fires its `at()` schedules (see scheduler-engine.ts).
+ * With an `authorizer` (the runtime's local IAM) every AWS call is checked before its handler runs and a
+ * refusal answers with the service's AccessDeniedException; without one, signatures are not checked.
+ * MSK's GetBootstrapBrokers (REST-JSON, GET /v1/clusters/{arn}/bootstrap-brokers) answers with the
+ * embedded broker's listeners when `kafka` is given. The Scheduler really fires its `at()` schedules (see scheduler-engine.ts).
  * Local-only controls (no AWS counterpart) let a demo or test in another process skip time:
  * `GET /_campusg/scheduler/pending`, `POST /_campusg/scheduler/advance` with `{"ms": <schedule time>}` (every
  * known schedule) and `POST /_campusg/scheduler/fire` with `{"name", "group"}` (that one schedule, now,
@@ -58,6 +69,16 @@ export interface AwsApiOptions {
   readonly fireSchedules?: boolean;
   /** First retry delay of a failed schedule target, in schedule time. Default 1000 ms. */
   readonly schedulerRetryBaseDelayMs?: number;
+  /** Checks every AWS call before it runs (local IAM); default: none. */
+  readonly authorizer?: RequestAuthorizer;
+  /** Answers MSK GetBootstrapBrokers for this cluster ARN with these bootstrap strings. */
+  readonly kafka?: {
+    readonly clusterArn: string;
+    /** Plaintext listener (`BootstrapBrokerString`). */
+    readonly plaintext?: string;
+    /** SASL listener functions use with MSK IAM (`BootstrapBrokerStringSaslIam`). */
+    readonly saslIam?: string;
+  };
 }
 
 export interface AwsApi {
@@ -202,6 +223,53 @@ export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
     );
   }
 
+  /** Throws the service's refusal when the authorizer refuses the call. */
+  async function authorize(
+    req: IncomingMessage,
+    service: AwsApiService,
+    body: Buffer,
+    segments: readonly string[],
+    query: URLSearchParams,
+    operation?: string,
+  ): Promise<void> {
+    if (!options.authorizer) return;
+    const refusal = await options.authorizer.authorize({
+      service,
+      operation,
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      segments,
+      query,
+      headers: req.headers,
+      body,
+    });
+    if (refusal) throw new AwsApiError(refusal.code, refusal.message, refusal.statusCode);
+  }
+
+  /** MSK GetBootstrapBrokers: the embedded broker's listeners for the template's cluster ARN. */
+  function kafkaApi(request: ApiRequest): ApiReply {
+    const [, collection, clusterArn, sub] = request.segments;
+    const kafka = options.kafka;
+    if (request.method !== 'GET' || collection !== 'clusters' || sub !== 'bootstrap-brokers' || !clusterArn) {
+      throw new UnknownOperationError(
+        `MSK: ${request.method} /${request.segments.join('/')} is not supported by the local AWS API (it serves GetBootstrapBrokers)`,
+      );
+    }
+    if (!kafka || clusterArn !== kafka.clusterArn) {
+      throw new AwsApiError(
+        'NotFoundException',
+        `cluster ${clusterArn} does not exist locally${kafka ? ` (the local cluster is ${kafka.clusterArn})` : ''}`,
+        404,
+      );
+    }
+    return {
+      json: {
+        ...(kafka.plaintext ? { bootstrapBrokerString: kafka.plaintext } : {}),
+        ...(kafka.saslIam ? { bootstrapBrokerStringSaslIam: kafka.saslIam } : {}),
+      },
+    };
+  }
+
   async function route(req: IncomingMessage): Promise<[Protocol, ApiReply]> {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') {
@@ -211,7 +279,9 @@ export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
         );
       }
       const operation = target.slice(LOGS_TARGET_PREFIX.length);
-      const body = parseJsonObject(await readBody(req, MAX_BODY), operation);
+      const raw = await readBody(req, MAX_BODY);
+      await authorize(req, 'logs', raw, [], new URLSearchParams(), operation);
+      const body = parseJsonObject(raw, operation);
       return ['json-1.1', logsApi.handle(operation, body)];
     }
     const url = new URL(req.url ?? '/', 'http://local');
@@ -240,15 +310,24 @@ export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
       ];
     }
     if (segments[0] === '2015-03-31') {
-      return ['rest-json', await lambdaApi.handle(request(await readBody(req, MAX_INVOKE_PAYLOAD)))];
+      const body = await readBody(req, MAX_INVOKE_PAYLOAD);
+      await authorize(req, 'lambda', body, segments, url.searchParams);
+      return ['rest-json', await lambdaApi.handle(request(body))];
     }
     if (segments[0] === 'schedules' || segments[0] === 'schedule-groups' || segments[0] === 'tags') {
-      return ['rest-json', schedulerApi.handle(request(await readBody(req, MAX_BODY)))];
+      const body = await readBody(req, MAX_BODY);
+      await authorize(req, 'scheduler', body, segments, url.searchParams);
+      return ['rest-json', schedulerApi.handle(request(body))];
+    }
+    if (segments[0] === 'v1' && segments[1] === 'clusters') {
+      const body = await readBody(req, MAX_BODY);
+      await authorize(req, 'kafka', body, segments, url.searchParams);
+      return ['rest-json', kafkaApi(request(body))];
     }
     const service = signingService(req);
     throw new UnknownOperationError(
       `${req.method} ${url.pathname}${service ? ` (service ${service})` : ''} is not supported by the local AWS API; ` +
-        'it serves EventBridge Scheduler, Lambda Invoke/ListFunctions and CloudWatch Logs',
+        'it serves EventBridge Scheduler, Lambda Invoke/ListFunctions, CloudWatch Logs and MSK GetBootstrapBrokers',
     );
   }
 

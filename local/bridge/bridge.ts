@@ -269,7 +269,7 @@ export function describeBridge(bridge: Bridge, endpoint: string, brokers: string
     `CampusG bridge is up (LocalStack at ${endpoint}, Kafka at ${brokers})`,
     `  event-source mappings  ${plan.mappings.length} bridged${plan.mappings.length === 0 ? ' (LocalStack runs them)' : ''}`,
     `  scheduler              firing schedules of ${plan.scheduleGroups.join(', ') || 'every group'}`,
-    `  HTTP API               ${bridge.httpUrl ? `${bridge.httpUrl} (${plan.routes.length} routes; tokens: npx campusg token)` : 'served by LocalStack'}`,
+    `  HTTP API               ${bridge.httpUrl ? `${bridge.httpUrl} (${plan.routes.length} routes; tokens: node bin/campusg.js token)` : 'served by LocalStack'}`,
     '',
     'The CLI against this deployment, in another terminal:',
     `  export CAMPUSG_TARGET=localstack${bridge.stackPrefix ? ` CAMPUSG_STACK=${bridge.stackPrefix}` : ''}${bridge.httpUrl ? ` CAMPUSG_API_URL=${bridge.httpUrl}` : ''}`,

@@ -1,4 +1,4 @@
-import { CliError, describeError, EXIT, NotFoundError } from './output';
+import { CliError, describeError, EXIT, NotFoundError, SYSTEM_DOWN_HINT } from './output';
 import type { Role, Target } from './target';
 
 /**
@@ -115,7 +115,7 @@ export class OrderApiClient {
       });
     } catch (err) {
       throw new CliError(
-        `cannot reach the HTTP API at ${base}: ${describeError(err)} (is the system running?)`,
+        `cannot reach the HTTP API at ${base}: ${describeError(err)} (${SYSTEM_DOWN_HINT})`,
         1,
         {
           cause: err,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
-import { CliError, NotFoundError } from './output';
+import { CliError, NotFoundError, SYSTEM_DOWN_HINT } from './output';
 
 /**
  * Reading topics from the CLI. kafkajs only consumes through consumer groups, so one-off reads use a
@@ -62,13 +62,9 @@ export async function withAdmin<T>(kafka: Kafka, fn: (admin: Admin) => Promise<T
 
 export function brokerUnreachable(err: unknown): CliError {
   const message = err instanceof Error ? err.message : String(err);
-  return new CliError(
-    `cannot reach the Kafka broker: ${message} (is the system running? try \`campusg doctor\`)`,
-    1,
-    {
-      cause: err,
-    },
-  );
+  return new CliError(`cannot reach the Kafka broker: ${message} (${SYSTEM_DOWN_HINT})`, 1, {
+    cause: err,
+  });
 }
 
 /** Throws NotFoundError unless the topic exists. */

@@ -45,38 +45,64 @@ export function stateDirOf(flag: string | undefined, env: NodeJS.ProcessEnv = pr
 }
 
 /**
- * Under `npm start` one Ctrl-C reaches this process more than once within milliseconds: the terminal
- * signals the whole process group, and npm and tsx relay it too. Repeats within this window are one signal.
+ * A stop that has not finished after this long is abandoned: the process says so and exits (1). The
+ * runtime bounds its own teardown well below this (Teardown's budget); this only guards against a bug.
+ */
+const STOP_LIMIT_MS = 45_000;
+
+/**
+ * Under `npm start` one Ctrl-C reaches this process more than once within milliseconds (the terminal signals
+ * the whole process group and npm relays it too): repeats within this window are the same Ctrl-C.
  */
 const REPEAT_WINDOW_MS = 1000;
 
 /**
- * Waits for SIGINT / SIGTERM, then stops `what` once; a second signal (after the repeat window) exits at
- * once (130). Resolves when stopped.
+ * Waits for SIGINT / SIGTERM, then stops `what` once and prints "stopped". Further signals never abort a
+ * stop in progress: under `npm start` one Ctrl-C reaches this process several times within milliseconds
+ * (the terminal signals the whole process group, and npm and tsx relay it), and a stop cut short would leave
+ * data half-flushed, children running and runtime.json behind. A signal after the repeat window (the user
+ * pressing Ctrl-C again) is answered with "still stopping..." once. Resolves when stopped.
  */
 export function runUntilSignal(io: Io, what: string, stop: () => Promise<void>): Promise<void> {
   return new Promise<void>((resolve) => {
     let stoppingSince: number | undefined;
+    let stopped = false;
+    let toldStillStopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      // Already stopped and still here (something holds the event loop): a signal ends the process.
+      if (stopped) process.exit(process.exitCode ?? 0);
       if (stoppingSince !== undefined) {
-        if (Date.now() - stoppingSince < REPEAT_WINDOW_MS) return;
-        io.err.write(`\n${signal} again: exiting now\n`);
-        process.exit(130);
+        if (Date.now() - stoppingSince < REPEAT_WINDOW_MS || toldStillStopping) return;
+        io.err.write(`${signal}: still stopping...\n`);
+        toldStillStopping = true;
+        return;
       }
       stoppingSince = Date.now();
       io.err.write(`\n${signal}: stopping the ${what}...\n`);
+      const limit = setTimeout(() => {
+        io.err.write(`campusg: the ${what} did not stop within ${STOP_LIMIT_MS / 1000} s; exiting\n`);
+        process.exit(1);
+      }, STOP_LIMIT_MS);
+      limit.unref();
       stop()
         .catch((err) =>
           io.err.write(`campusg: while stopping: ${err instanceof Error ? err.message : String(err)}\n`),
         )
         .finally(() => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          clearTimeout(limit);
+          stopped = true;
           io.err.write('stopped\n');
+          // Still listening: a late relayed signal must not kill the process with the default handler
+          // (exit status 130) while it exits normally.
           resolve();
         });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/** Resolves once everything written to stdout and stderr so far is handed to the OS (before process.exit). */
+export function flushOutput(): Promise<void> {
+  return new Promise((resolve) => process.stdout.write('', () => process.stderr.write('', () => resolve())));
 }

@@ -20,6 +20,9 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error whose message is meant for the user as is, with the exit code it should end the command with. */
+/** What a command adds when it cannot reach the local system: the same words everywhere. */
+export const SYSTEM_DOWN_HINT = 'is the system running? try `node bin/campusg.js doctor`';
+
 export class CliError extends Error {
   override readonly name: string = 'CliError';
   constructor(
@@ -196,4 +199,24 @@ export function parseSince(value: string, now = Date.now()): number {
   throw new InvalidOption(
     `expected a duration like 30s, 10m, 2h, 1d or an ISO date-time, got ${JSON.stringify(value)}`,
   );
+}
+
+/**
+ * The order's acceptance deadline as a line for the CLI. The API's `acceptDeadline` is what the timer
+ * function computed, in real time; under `npm start -- --time-scale n` the local scheduler fires it n times
+ * sooner after the schedule was made (TIMER_STARTED), so both are shown. Undefined without a deadline.
+ */
+export function deadlineLine(order: Readonly<Record<string, unknown>>, timeScale = 1): string | undefined {
+  if (typeof order.acceptDeadline !== 'string') return undefined;
+  const deadline = Date.parse(order.acceptDeadline);
+  if (Number.isNaN(deadline)) return undefined;
+  const line = `  acceptDeadline ${order.acceptDeadline}`;
+  if (timeScale === 1) return line;
+  const started = (Array.isArray(order.history) ? order.history : []).find(
+    (h): h is { at: string } => h?.type === 'TIMER_STARTED' && typeof h?.at === 'string',
+  );
+  const from = started ? Date.parse(started.at) : Number.NaN;
+  if (Number.isNaN(from)) return `${line} (real time; the local scheduler runs x${timeScale})`;
+  const fires = new Date(from + Math.max(0, deadline - from) / timeScale).toISOString();
+  return `${line} (real time); at time scale x${timeScale} the local scheduler fires it at ${fires}`;
 }

@@ -11,6 +11,8 @@ import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from 'kafkajs';
 import * as z from 'zod';
 import { type KafkaConfig, kafkaJsOptions } from '../../shared/kafka/config';
 import { DEFAULT_STATE_DIR } from '../http-api/jwt';
+import { probeGuard } from '../instance-guard';
+import { RUNTIME_LOCK } from '../runtime/instance-lock';
 import { mintDevToken } from './local-token';
 import { STATE_DIR_HELP } from './long-running';
 import { CliError, UsageError } from './output';
@@ -181,17 +183,13 @@ export class Target {
     return this.runtimeCache?.problem;
   }
 
-  /** True when runtime.json exists and names a live process. */
-  runtimeAlive(): boolean {
-    const info = this.runtime();
-    if (!info) return false;
-    try {
-      process.kill(info.pid, 0);
-      return true;
-    } catch (err) {
-      // EPERM: the process exists but belongs to someone else.
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
+  /**
+   * True when a runtime holds the state directory's lock (local/instance-guard): the OS drops that lock
+   * when the runtime dies, so a runtime.json left by a crash, whose pid may now belong to another process,
+   * never counts as running.
+   */
+  async runtimeAlive(): Promise<boolean> {
+    return (await probeGuard(this.stateDir, RUNTIME_LOCK)).state === 'running';
   }
 
   region(): Sourced<string> {

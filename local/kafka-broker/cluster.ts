@@ -1,7 +1,10 @@
+import type { Authorizer } from './authorizer';
 import { GroupCoordinator } from './groups/coordinator';
+import { PartitionProducers } from './producers';
 import { ErrorCode } from './protocol/error-codes';
 import type { ValidBatch } from './protocol/record-batch';
 import type { BrokerStorage, PartitionLog, TopicConfig } from './storage/types';
+import { topicConfigProblem } from './topic-configs';
 
 /** Kafka's defaults for topics created without explicit retention. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -21,6 +24,8 @@ export interface ClusterOptions {
   readonly autoCreateTopics: boolean;
   readonly defaultPartitions: number;
   readonly logger: BrokerLogger;
+  /** Consulted before every operation; undefined = everything allowed. */
+  readonly authorizer?: Authorizer;
 }
 
 export interface NewTopic {
@@ -43,14 +48,34 @@ export class Cluster {
   advertisedPort = 0;
   private readonly topics = new Map<string, TopicConfig>();
   private readonly appendWaiters = new Set<() => void>();
-  private nextProducerId = 1n;
+  /** Idempotent-producer state per `topic NUL partition`, rebuilt from the log at start. */
+  private readonly producers = new Map<string, PartitionProducers>();
+  private nextProducerId: bigint;
 
   constructor(
     readonly storage: BrokerStorage,
     readonly options: ClusterOptions,
   ) {
-    for (const topic of storage.listTopics()) this.topics.set(topic.name, topic);
+    let maxProducerId = 0n;
+    for (const topic of storage.listTopics()) {
+      this.topics.set(topic.name, topic);
+      for (let p = 0; p < topic.partitions; p++) {
+        const log = storage.partition(topic.name, p);
+        if (!log || log.highWatermark() === log.logStartOffset()) continue;
+        const state = PartitionProducers.rebuild(log);
+        if (state.size > 0) this.producers.set(`${topic.name}\u0000${p}`, state);
+        const max = state.maxProducerId();
+        if (max > maxProducerId) maxProducerId = max;
+      }
+    }
+    // Ids handed out before a restart are never reused: the clock (in us) is past every earlier allocation.
+    const clock = BigInt(Date.now()) * 1000n;
+    this.nextProducerId = maxProducerId + 1n > clock ? maxProducerId + 1n : clock;
     this.groups = new GroupCoordinator(storage, (message) => options.logger.info(message));
+  }
+
+  get authorizer(): Authorizer | undefined {
+    return this.options.authorizer;
   }
 
   get nodeId(): number {
@@ -71,7 +96,7 @@ export class Cluster {
 
   /** Creates a topic; returns a Kafka error code (0 on success). */
   createTopic(topic: NewTopic, validateOnly = false): { errorCode: number; message: string | null } {
-    if (!LEGAL_TOPIC.test(topic.name) || topic.name === '.' || topic.name === '..') {
+    if (!isLegalTopicName(topic.name)) {
       return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, message: `topic name ${topic.name} is illegal` };
     }
     if (this.topics.has(topic.name)) {
@@ -82,6 +107,10 @@ export class Cluster {
       return { errorCode: ErrorCode.INVALID_PARTITIONS, message: `partitions must be 1..${MAX_PARTITIONS}` };
     }
     const configs = { ...topic.configs };
+    for (const [name, value] of Object.entries(configs)) {
+      const problem = topicConfigProblem(name, value);
+      if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, message: problem };
+    }
     const retentionMs = parseRetention(configs['retention.ms'], topic.retentionMs ?? DEFAULT_RETENTION_MS);
     const retentionBytes = parseRetention(
       configs['retention.bytes'],
@@ -101,22 +130,115 @@ export class Cluster {
     return { errorCode: ErrorCode.NONE, message: null };
   }
 
+  /**
+   * Replaces the configs of a topic (AlterConfigs semantics; IncrementalAlterConfigs computes the full
+   * set first). Unknown names and bad values get INVALID_CONFIG with the reason.
+   */
+  alterTopicConfigs(
+    name: string,
+    configs: Readonly<Record<string, string>>,
+    validateOnly: boolean,
+  ): { errorCode: number; message: string | null } {
+    const topic = this.topics.get(name);
+    if (!topic)
+      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `topic ${name} does not exist` };
+    for (const [key, value] of Object.entries(configs)) {
+      const problem = topicConfigProblem(key, value);
+      if (problem) return { errorCode: ErrorCode.INVALID_CONFIG, message: problem };
+    }
+    if (validateOnly) return { errorCode: ErrorCode.NONE, message: null };
+    const retentionMs = parseRetention(configs['retention.ms'], DEFAULT_RETENTION_MS)!;
+    const retentionBytes = parseRetention(configs['retention.bytes'], DEFAULT_RETENTION_BYTES)!;
+    const updated: TopicConfig = { ...topic, retentionMs, retentionBytes, configs: { ...configs } };
+    this.storage.updateTopic(updated);
+    this.topics.set(name, updated);
+    this.options.logger.info(`altered configs of topic ${name}`);
+    return { errorCode: ErrorCode.NONE, message: null };
+  }
+
+  /** Grows a topic to `count` partitions (CreatePartitions); fewer or equal gets INVALID_PARTITIONS. */
+  createPartitions(
+    name: string,
+    count: number,
+    validateOnly: boolean,
+  ): { errorCode: number; message: string | null } {
+    const topic = this.topics.get(name);
+    if (!topic)
+      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message: `topic ${name} does not exist` };
+    if (!Number.isInteger(count) || count <= topic.partitions || count > MAX_PARTITIONS) {
+      return {
+        errorCode: ErrorCode.INVALID_PARTITIONS,
+        message: `topic ${name} has ${topic.partitions} partitions; the new count must be larger (at most ${MAX_PARTITIONS})`,
+      };
+    }
+    if (validateOnly) return { errorCode: ErrorCode.NONE, message: null };
+    const updated: TopicConfig = { ...topic, partitions: count };
+    this.storage.updateTopic(updated);
+    this.topics.set(name, updated);
+    this.options.logger.info(`topic ${name} now has ${count} partitions`);
+    return { errorCode: ErrorCode.NONE, message: null };
+  }
+
   deleteTopic(name: string): number {
     if (!this.topics.has(name)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     this.storage.deleteTopic(name);
     this.topics.delete(name);
+    for (const key of [...this.producers.keys()])
+      if (key.startsWith(`${name}\u0000`)) this.producers.delete(key);
     this.options.logger.info(`deleted topic ${name}`);
     this.wakeFetchers();
     return ErrorCode.NONE;
   }
 
-  /** Auto-creates a topic for Metadata when allowed; returns whether it exists afterwards. */
-  ensureTopic(name: string, allowAutoCreate: boolean): boolean {
-    if (this.topics.has(name)) return true;
-    if (!this.options.autoCreateTopics || !allowAutoCreate) return false;
-    return (
-      this.createTopic({ name, partitions: this.options.defaultPartitions }).errorCode === ErrorCode.NONE
-    );
+  /**
+   * Auto-creates a topic for Metadata when allowed. Returns NONE when it exists afterwards,
+   * INVALID_TOPIC_EXCEPTION for an illegal name (as Kafka), else UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  ensureTopic(name: string, allowAutoCreate: boolean): number {
+    if (this.topics.has(name)) return ErrorCode.NONE;
+    if (!isLegalTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
+    if (!this.options.autoCreateTopics || !allowAutoCreate) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    return this.createTopic({ name, partitions: this.options.defaultPartitions }).errorCode;
+  }
+
+  /**
+   * Appends the validated batches of one partition of a Produce request, checking idempotent producers'
+   * sequences first (see producers.ts): a retried batch is answered with its original offset and not
+   * stored twice; a gap or an old epoch is refused with its error code and nothing of it is stored.
+   */
+  produce(
+    topic: string,
+    partition: number,
+    log: PartitionLog,
+    batches: readonly ValidBatch[],
+  ): { errorCode: number; baseOffset: bigint } {
+    const key = `${topic}\u0000${partition}`;
+    let state = this.producers.get(key);
+    let first = -1n;
+    let appended = false;
+    for (const batch of batches) {
+      if (batch.producerId >= 0n && batch.baseSequence >= 0) {
+        state ??= new PartitionProducers();
+        const check = state.check(batch);
+        if (check.kind === 'error') {
+          if (appended) this.wakeFetchers();
+          return { errorCode: check.errorCode, baseOffset: -1n };
+        }
+        if (check.kind === 'duplicate') {
+          if (first < 0n) first = check.baseOffset;
+          continue;
+        }
+      }
+      const base = log.append(batch.bytes, batch.recordCount, batch.firstTimestamp, batch.maxTimestamp);
+      appended = true;
+      if (first < 0n) first = base;
+      if (state && batch.producerId >= 0n && batch.baseSequence >= 0) {
+        state.record(batch.producerId, batch.producerEpoch, batch.baseSequence, batch.lastOffsetDelta, base);
+        this.producers.set(key, state);
+      }
+    }
+    if (appended) this.wakeFetchers();
+    return { errorCode: ErrorCode.NONE, baseOffset: first };
   }
 
   /** Appends validated batches; returns the base offset of the first. Wakes parked fetches. */
@@ -165,6 +287,11 @@ export class Cluster {
     if (this.appendWaiters.size === 0) return;
     for (const wake of [...this.appendWaiters]) wake();
   }
+}
+
+/** Kafka's rule: 1-249 of [a-zA-Z0-9._-], and not "." or "..". */
+export function isLegalTopicName(name: string): boolean {
+  return LEGAL_TOPIC.test(name) && name !== '.' && name !== '..';
 }
 
 function parseRetention(value: string | undefined, fallback: number): number | undefined {

@@ -1,10 +1,17 @@
 /**
  * Fault injection for tests: a rule intercepts requests of one API key and either answers with an error
- * code (in every top-level/partition error field of the response), delays the response, or drops the
- * connection without answering. Rules apply in the order added; `times` limits how many requests a rule
- * intercepts (default: all of them until `clear()`).
+ * code (in every top-level/partition error field of the response; with `served: true` the request is
+ * served first, like a broker that wrote the records but answered REQUEST_TIMED_OUT), delays the response,
+ * drops the connection without answering (`'drop'`: the request is not served), or serves the request and
+ * then drops the connection before answering (`'dropResponse'`). The last two and `served` make a client
+ * retry something that already happened. Rules apply in the order added; `times` limits how many requests
+ * a rule intercepts (default: all of them until `clear()`).
  */
-export type FaultAction = { readonly errorCode: number } | { readonly delayMs: number } | 'drop';
+export type FaultAction =
+  | { readonly errorCode: number; readonly served?: boolean }
+  | { readonly delayMs: number }
+  | 'drop'
+  | 'dropResponse';
 
 export interface Fault {
   readonly apiKey: number;

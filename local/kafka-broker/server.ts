@@ -1,8 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Authorizer } from './authorizer';
 import { type BrokerLogger, Cluster, type NewTopic } from './cluster';
 import { Connection } from './connection';
 import { BrokerConfigError } from './errors';
 import { FaultInjector } from './faults';
+import { exchangeFactory, saslProblems } from './sasl';
+import type { SaslOptions } from './sasl/types';
+import type { Listener } from './session';
 import { openFileStorage } from './storage/file';
 import { MemoryStorage } from './storage/memory';
 import type { BrokerStorage } from './storage/types';
@@ -28,6 +32,13 @@ export interface BrokerOptions {
   readonly nodeId?: number;
   /** How often retention is enforced. Default 30 s. */
   readonly retentionCheckIntervalMs?: number;
+  /**
+   * SASL authentication (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER): on the main listener (default) or on a
+   * second listener (`sasl.listener: { port }`). Default: none, every client is `ANONYMOUS`.
+   */
+  readonly sasl?: SaslOptions;
+  /** Asked before every operation with the connection's principal. Default: everything allowed. */
+  readonly authorizer?: Authorizer;
 }
 
 export interface Broker {
@@ -35,6 +46,9 @@ export interface Broker {
   readonly port: number;
   /** `host:port`, ready for a client's bootstrap list. */
   readonly address: string;
+  /** Port and `host:port` of the separate SASL listener, when `sasl.listener` asks for one. */
+  readonly saslPort?: number;
+  readonly saslAddress?: string;
   readonly faults: FaultInjector;
   readonly storage: BrokerStorage;
   /** Closes every connection, stops timers and closes storage. */
@@ -57,6 +71,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     autoCreateTopics: options.autoCreateTopics ?? true,
     defaultPartitions,
     logger,
+    authorizer: options.authorizer,
   });
   for (const topic of options.topics ?? []) {
     if (cluster.topic(topic.name)) continue;
@@ -69,24 +84,50 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
 
   const faults = new FaultInjector();
   const connections = new Set<Connection>();
-  const server = createServer((socket: Socket) => {
-    const connection = new Connection(socket, cluster, faults, logger, maxFrameBytes, (c) =>
-      connections.delete(c),
-    );
-    connections.add(connection);
-  });
-  server.on('error', (err) => logger.error(`broker server error: ${err.message}`));
+  const sasl = options.sasl
+    ? { mechanisms: options.sasl.mechanisms, exchange: exchangeFactory(options.sasl) }
+    : undefined;
+  const separateSasl = options.sasl?.listener !== undefined && options.sasl.listener !== 'main';
+  const mainListener: Listener =
+    sasl && !separateSasl
+      ? { securityProtocol: 'SASL_PLAINTEXT', port: options.port ?? 9092, sasl }
+      : { securityProtocol: 'PLAINTEXT', port: options.port ?? 9092 };
+  const listeners: { listener: Listener; server: Server }[] = [
+    { listener: mainListener, server: serve(mainListener) },
+  ];
+  if (sasl && separateSasl) {
+    const port = (options.sasl!.listener as { port: number }).port;
+    const listener: Listener = { securityProtocol: 'SASL_PLAINTEXT', port, sasl };
+    listeners.push({ listener, server: serve(listener) });
+  }
+
+  function serve(listener: Listener): Server {
+    const server = createServer((socket: Socket) => {
+      const connection = new Connection(socket, cluster, faults, logger, maxFrameBytes, listener, (c) =>
+        connections.delete(c),
+      );
+      connections.add(connection);
+    });
+    server.on('error', (err) => logger.error(`broker server error: ${err.message}`));
+    return server;
+  }
+
   try {
-    await listen(server, options.port ?? 9092, host);
+    for (const { listener, server } of listeners) {
+      await listen(server, listener.port, host);
+      const address = server.address();
+      if (typeof address === 'object' && address) listener.port = address.port;
+    }
   } catch (err) {
+    for (const { server } of listeners) server.close();
     cluster.close();
     await storage.close();
     throw err;
   }
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 9092);
+  const port = mainListener.port;
   cluster.advertisedHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   cluster.advertisedPort = port;
+  const saslListener = separateSasl ? listeners[1]!.listener : undefined;
 
   const retention = setInterval(() => {
     try {
@@ -102,12 +143,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     host: cluster.advertisedHost,
     port,
     address: `${cluster.advertisedHost}:${port}`,
+    ...(saslListener
+      ? { saslPort: saslListener.port, saslAddress: `${cluster.advertisedHost}:${saslListener.port}` }
+      : {}),
     faults,
     storage,
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = Promise.all(
+          listeners.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
+        );
         for (const connection of [...connections]) connection.close();
         cluster.close();
         await closed;
@@ -139,5 +185,6 @@ function validate(options: BrokerOptions, defaultPartitions: number, maxFrameByt
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 1024) {
     problems.push(`maxFrameBytes ${maxFrameBytes} must be an integer >= 1024`);
   }
+  if (options.sasl) problems.push(...saslProblems(options.sasl));
   if (problems.length > 0) throw new BrokerConfigError(`invalid broker options: ${problems.join('; ')}`);
 }

@@ -429,6 +429,20 @@ export function readAssembly(options: ReadAssemblyOptions): LocalAppModel {
               p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
             onFailureDestination: typeof destination === 'string' ? destination : undefined,
             enabled: p.Enabled !== false && p.Enabled !== 'false',
+            maximumRecordAgeInSeconds: asNumber(p.MaximumRecordAgeInSeconds, -1),
+            functionResponseTypes: Array.isArray(p.FunctionResponseTypes)
+              ? (p.FunctionResponseTypes as unknown[]).map(String)
+              : [],
+            filterPatterns: (
+              ((p.FilterCriteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? []) as {
+                Pattern?: unknown;
+              }[]
+            )
+              .map((f) => (typeof f.Pattern === 'string' ? f.Pattern : JSON.stringify(f.Pattern)))
+              .filter((pattern) => pattern !== undefined),
+            metrics: Array.isArray((p.MetricsConfig as { Metrics?: unknown } | undefined)?.Metrics)
+              ? ((p.MetricsConfig as { Metrics: unknown[] }).Metrics.map(String) as string[])
+              : [],
           });
           break;
         }

@@ -4,6 +4,19 @@
  * event Lambda builds, offsets committed only after the invocation succeeded, failures retried with backoff
  * (maximumRetryAttempts, bisect) and then sent to the on-failure destination (`kafka://topic`).
  *
+ * The controls the template sets, as Lambda documents them for Kafka:
+ * - `BatchSize`, `MaximumBatchingWindowInSeconds` (a partition's batch waits for the window unless full);
+ * - `MaximumRetryAttempts` (retries after the first invocation; -1 = until the record expires, capped at 10
+ *   when an on-failure destination is set), `BisectBatchOnFunctionError`;
+ * - `MaximumRecordAgeInSeconds`: a record older than that is not invoked again; it goes to the on-failure
+ *   destination (condition `RecordAgeExceeded`) or is dropped;
+ * - `FunctionResponseTypes: [ReportBatchItemFailures]`: the function answers
+ *   `{ batchItemFailures: [{ itemIdentifier: { partition: "<topic>-<partition>", offset } }] }`; the mapping
+ *   commits up to the lowest failed offset of the partition and retries from there. An identifier that is
+ *   not a record of the batch fails the whole batch, as Lambda treats it;
+ * - `FilterCriteria` (esm-filter.ts): records no pattern matches are dropped and committed past;
+ * - `MetricsConfig: EventCount`: the event counts Lambda publishes (`metrics()`), counted locally.
+ *
  * It only needs an `Invoker`: the embedded function host locally, or the Lambda Invoke API of LocalStack.
  */
 import {
@@ -14,7 +27,9 @@ import {
   type KafkaMessage,
   logLevel,
   type Producer,
+  type SASLOptions,
 } from 'kafkajs';
+import { compileFilters, type FilterPattern, passesFilters } from './esm-filter';
 import type { InvokeResult, Invoker, LocalEventSourceMapping } from './types';
 
 export interface MskRecord {
@@ -98,6 +113,8 @@ export interface EventSourceMappingOptions {
   readonly maxWaitTimeInMs?: number;
   readonly log?: (level: EsmLogLevel, message: string) => void;
   readonly clientId?: string;
+  /** How this mapping's consumer connects (local IAM: the function's SASL listener and MSK IAM token). */
+  readonly client?: { readonly brokers?: readonly string[]; readonly sasl?: SASLOptions };
 }
 
 export interface EsmStats {
@@ -106,7 +123,28 @@ export interface EsmStats {
   recordsDelivered: number;
   recordsSentToDestination: number;
   lastError?: string;
+  /** Lambda's EventCount metrics for event-source mappings, counted the same way. */
+  polledEventCount: number;
+  filteredOutEventCount: number;
+  invokedEventCount: number;
+  failedInvokeEventCount: number;
+  droppedEventCount: number;
+  onFailureDestinationDeliveredEventCount: number;
 }
+
+/** Why records leave the mapping without a successful invocation (the `lambda-esm-condition` header). */
+export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+
+/** What a Kafka function may answer when the mapping has `ReportBatchItemFailures`. */
+export interface KafkaBatchResponse {
+  batchItemFailures?: { itemIdentifier?: { partition?: string; offset?: number } | null }[] | null;
+}
+
+/** An invocation's outcome for the records it carried: all processed, the first `processed` only, or none. */
+type Outcome =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'partial'; readonly processed: number }
+  | { readonly kind: 'failed'; readonly error: { errorType: string; errorMessage: string } };
 
 /** One partition of a mapping: records fetched but not yet delivered, delivered one batch at a time. */
 interface PartitionLane {
@@ -118,6 +156,10 @@ interface PartitionLane {
   next?: bigint;
   active: boolean;
   paused: boolean;
+  /** When the oldest queued record was fetched (the batching window runs from there). */
+  firstQueuedAt: number;
+  /** Wakes a lane that waits for its batching window to fill. */
+  wake?: () => void;
   /** Settles when the lane has nothing in flight. */
   idle: Promise<void>;
 }
@@ -134,7 +176,15 @@ export class KafkaEventSourceMapping {
     failedInvocations: 0,
     recordsDelivered: 0,
     recordsSentToDestination: 0,
+    polledEventCount: 0,
+    filteredOutEventCount: 0,
+    invokedEventCount: 0,
+    failedInvokeEventCount: 0,
+    droppedEventCount: 0,
+    onFailureDestinationDeliveredEventCount: 0,
   };
+  private readonly filters: FilterPattern[];
+  private warnedUnreportedFailures = false;
   private consumer?: Consumer;
   private producer?: Producer;
   private ownProducer = false;
@@ -148,9 +198,14 @@ export class KafkaEventSourceMapping {
 
   constructor(private readonly options: EventSourceMappingOptions) {
     this.log = options.log ?? (() => {});
+    this.filters = compileFilters(
+      options.mapping.filterPatterns ?? [],
+      `mapping ${options.mapping.logicalId} (${options.mapping.consumerGroupId}) FilterCriteria`,
+    );
     this.kafka = new Kafka({
       clientId: options.clientId ?? `lambda-esm-${options.mapping.consumerGroupId}`,
-      brokers: [...options.brokers],
+      brokers: [...(options.client?.brokers ?? options.brokers)],
+      ...(options.client?.sasl ? { sasl: options.client.sasl } : {}),
       logLevel: logLevel.ERROR,
       logCreator:
         () =>
@@ -167,6 +222,43 @@ export class KafkaEventSourceMapping {
     return this.options.mapping;
   }
 
+  /** The batching window in ms: the runtime's override, else the template's. */
+  private get windowMs(): number {
+    return (
+      (this.options.batchingWindowSeconds ?? this.options.mapping.maximumBatchingWindowInSeconds ?? 0) * 1000
+    );
+  }
+
+  private get reportsBatchItemFailures(): boolean {
+    return (this.options.mapping.functionResponseTypes ?? []).includes('ReportBatchItemFailures');
+  }
+
+  /**
+   * The metric groups the template's `MetricsConfig` asks for, with their local values (Lambda publishes
+   * them to CloudWatch under AWS/Lambda per mapping). Only `EventCount` is counted locally.
+   */
+  metrics(): { EventCount?: Record<string, number> } {
+    const s = this.stats;
+    if (!(this.options.mapping.metrics ?? []).includes('EventCount')) return {};
+    return {
+      EventCount: {
+        PolledEventCount: s.polledEventCount,
+        FilteredOutEventCount: s.filteredOutEventCount,
+        InvokedEventCount: s.invokedEventCount,
+        FailedInvokeEventCount: s.failedInvokeEventCount,
+        DroppedEventCount: s.droppedEventCount,
+        OnFailureDestinationDeliveredEventCount: s.onFailureDestinationDeliveredEventCount,
+      },
+    };
+  }
+
+  /** Records fetched and waiting in the partition lanes (not yet in an invocation): for tests and status. */
+  queued(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.queue.length;
+    return n;
+  }
+
   private get maxRetries(): number {
     const m = this.options.mapping;
     if (m.maximumRetryAttempts >= 0) return m.maximumRetryAttempts;
@@ -175,15 +267,15 @@ export class KafkaEventSourceMapping {
 
   async start(): Promise<void> {
     const m = this.options.mapping;
-    const windowMs = (this.options.batchingWindowSeconds ?? 0) * 1000;
     this.consumer = this.kafka.consumer({
       groupId: m.consumerGroupId,
       sessionTimeout: 30_000,
       rebalanceTimeout: 30_000,
       heartbeatInterval: 3_000,
       // The broker answers a fetch as soon as a record arrives (long poll), so this only bounds idle polling.
-      maxWaitTimeInMs: Math.max(windowMs, this.options.maxWaitTimeInMs ?? 250),
-      minBytes: windowMs > 0 ? 1024 * 1024 : 1,
+      // The batching window is applied per partition lane (batchingWindow), not by holding fetches.
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 250,
+      minBytes: 1,
       allowAutoTopicCreation: false,
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
     });
@@ -230,7 +322,16 @@ export class KafkaEventSourceMapping {
     const key = `${topic}|${partition}`;
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { key, topic, partition, queue: [], active: false, paused: false, idle: Promise.resolve() };
+      lane = {
+        key,
+        topic,
+        partition,
+        queue: [],
+        active: false,
+        paused: false,
+        firstQueuedAt: 0,
+        idle: Promise.resolve(),
+      };
       this.lanes.set(key, lane);
     }
     return lane;
@@ -246,7 +347,9 @@ export class KafkaEventSourceMapping {
     const { batch } = payload;
     if (this.stopping || batch.messages.length === 0) return;
     const lane = this.lane(batch.topic, batch.partition);
+    if (lane.queue.length === 0) lane.firstQueuedAt = Date.now();
     lane.queue.push(...batch.messages);
+    lane.wake?.();
     payload.resolveOffset(batch.messages.at(-1)!.offset);
     const limit = this.options.mapping.batchSize * LANE_QUEUE_BATCHES;
     if (!lane.paused && lane.queue.length >= limit) {
@@ -264,8 +367,37 @@ export class KafkaEventSourceMapping {
     );
   }
 
+  /** Waits until the lane holds a full batch or its batching window has passed (or the mapping stops). */
+  private async batchingWindow(lane: PartitionLane): Promise<void> {
+    const windowMs = this.windowMs;
+    const batchSize = this.options.mapping.batchSize;
+    while (!this.stopping && windowMs > 0 && lane.queue.length > 0 && lane.queue.length < batchSize) {
+      const waitMs = lane.firstQueuedAt + windowMs - Date.now();
+      if (waitMs <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        lane.wake = () => {
+          if (this.stopping || lane.queue.length >= batchSize) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      });
+      lane.wake = undefined;
+    }
+  }
+
   private async drain(lane: PartitionLane): Promise<void> {
     const m = this.options.mapping;
+    const commit = async (next: bigint) => {
+      lane.next = next;
+      if (!this.assigned.has(lane.key)) return;
+      await this.consumer
+        ?.commitOffsets([{ topic: lane.topic, partition: lane.partition, offset: next.toString() }])
+        .catch((err) =>
+          this.log('debug', `${m.consumerGroupId}: commit ${lane.key}@${next} failed: ${String(err)}`),
+        );
+    };
     try {
       for (;;) {
         if (this.stopping) return;
@@ -273,20 +405,18 @@ export class KafkaEventSourceMapping {
         while (lane.queue.length && lane.next !== undefined && BigInt(lane.queue[0]!.offset) < lane.next)
           lane.queue.shift();
         if (lane.queue.length === 0) return;
+        await this.batchingWindow(lane);
+        if (this.stopping) return;
         const generation = this.generation;
         const chunk = lane.queue.splice(0, m.batchSize);
-        const records = chunk.map((msg) => toMskRecord(lane.topic, lane.partition, msg));
-        const done = await this.deliver(records, generation);
-        if (!done) continue; // rebalanced or stopping: nothing committed, the records come again
-        const next = BigInt(chunk.at(-1)!.offset) + 1n;
-        lane.next = next;
-        if (this.assigned.has(lane.key)) {
-          await this.consumer
-            ?.commitOffsets([{ topic: lane.topic, partition: lane.partition, offset: next.toString() }])
-            .catch((err) =>
-              this.log('debug', `${m.consumerGroupId}: commit ${lane.key}@${next} failed: ${String(err)}`),
-            );
-        }
+        if (lane.queue.length > 0) lane.firstQueuedAt = Date.now();
+        const polled = chunk.map((msg) => toMskRecord(lane.topic, lane.partition, msg));
+        this.stats.polledEventCount += polled.length;
+        const records = polled.filter((r) => passesFilters(this.filters, r));
+        this.stats.filteredOutEventCount += polled.length - records.length;
+        const done = records.length === 0 || (await this.deliver(records, generation, commit));
+        if (!done) continue; // rebalanced or stopping: nothing more committed, the records come again
+        await commit(BigInt(chunk.at(-1)!.offset) + 1n);
         if (lane.paused && lane.queue.length < m.batchSize) {
           lane.paused = false;
           this.consumer?.resume([{ topic: lane.topic, partitions: [lane.partition] }]);
@@ -304,10 +434,53 @@ export class KafkaEventSourceMapping {
     });
     try {
       this.stats.invocations++;
+      this.stats.invokedEventCount += records.length;
       return await this.options.invoker.invoke(this.options.mapping.functionArn, event);
     } catch (err) {
       return { ok: false, error: { errorType: 'InvokeError', errorMessage: String(err) }, durationMs: 0 };
     }
+  }
+
+  /**
+   * What an invocation means for its records. A function error fails them all. A successful answer with
+   * `batchItemFailures` counts only when the mapping has `ReportBatchItemFailures`: the records before the
+   * lowest failed offset are done, the rest failed; an identifier that names no record of the batch fails
+   * the whole batch (Lambda's rule), and so does any malformed answer.
+   */
+  private outcomeOf(result: InvokeResult, records: readonly MskRecord[]): Outcome {
+    if (!result.ok) return { kind: 'failed', error: result.error };
+    const failures = (result.payload as KafkaBatchResponse | null | undefined)?.batchItemFailures;
+    if (!Array.isArray(failures) || failures.length === 0) return { kind: 'ok' };
+    const m = this.options.mapping;
+    if (!this.reportsBatchItemFailures) {
+      if (!this.warnedUnreportedFailures) {
+        this.warnedUnreportedFailures = true;
+        this.log(
+          'warn',
+          `${m.consumerGroupId}: the function returned batchItemFailures but the mapping has no FunctionResponseTypes ReportBatchItemFailures; like Lambda, the batch counts as processed`,
+        );
+      }
+      return { kind: 'ok' };
+    }
+    let lowest = records.length;
+    for (const failure of failures) {
+      const id = failure?.itemIdentifier;
+      const index =
+        id && typeof id === 'object' && typeof id.partition === 'string' && Number.isSafeInteger(id.offset)
+          ? records.findIndex((r) => `${r.topic}-${r.partition}` === id.partition && r.offset === id.offset)
+          : -1;
+      if (index < 0) {
+        return {
+          kind: 'failed',
+          error: {
+            errorType: 'InvalidBatchItemFailure',
+            errorMessage: `itemIdentifier ${JSON.stringify(id)} is not a record of the batch; expected { "partition": "<topic>-<partition>", "offset": <number> }`,
+          },
+        };
+      }
+      lowest = Math.min(lowest, index);
+    }
+    return { kind: 'partial', processed: lowest };
   }
 
   /** False once the group moved to another generation or the mapping is stopping: abandon the records. */
@@ -315,33 +488,68 @@ export class KafkaEventSourceMapping {
     return this.stopping || generation !== this.generation;
   }
 
+  private expired(records: readonly MskRecord[]): MskRecord[] {
+    const maxAge = this.options.mapping.maximumRecordAgeInSeconds ?? -1;
+    if (maxAge < 0) return [];
+    const now = Date.now();
+    return records.filter((r) => now - r.timestamp > maxAge * 1000);
+  }
+
   /**
    * Delivers records until the function succeeds, or retries run out and they go to the destination.
-   * Returns false when delivery was abandoned (shutdown, rebalance) so nothing is committed.
+   * `commit` moves the partition's committed offset (partial batch responses commit before the batch ends).
+   * Returns false when delivery was abandoned (shutdown, rebalance): what was not committed comes again.
    */
-  private async deliver(records: MskRecord[], generation: number, attemptsSoFar = 0): Promise<boolean> {
+  private async deliver(
+    batch: MskRecord[],
+    generation: number,
+    commit: (next: bigint) => Promise<void>,
+    attemptsSoFar = 0,
+  ): Promise<boolean> {
     const m = this.options.mapping;
+    let records = batch;
     let attempts = attemptsSoFar;
+    let lastError: { errorType: string; errorMessage: string } | undefined;
     for (;;) {
       if (this.abandoned(generation)) return false;
-      const result = await this.invoke(records);
+      const old = this.expired(records);
+      if (old.length > 0) {
+        await this.sendToDestination(old, 'RecordAgeExceeded', lastError, attempts);
+        records = records.filter((r) => !old.includes(r));
+        if (records.length === 0) return true;
+      }
+      const outcome = this.outcomeOf(await this.invoke(records), records);
       attempts++;
-      if (result.ok) {
+      if (outcome.kind === 'ok') {
         this.stats.recordsDelivered += records.length;
         return true;
       }
-      this.stats.failedInvocations++;
-      const err = `${result.error.errorType}: ${result.error.errorMessage}`;
-      this.stats.lastError = err;
       const where = `${records[0]!.topic}-${records[0]!.partition}@${records[0]!.offset}..${records.at(-1)!.offset}`;
+      if (outcome.kind === 'partial') {
+        const done = records.slice(0, outcome.processed);
+        records = records.slice(outcome.processed);
+        this.stats.recordsDelivered += done.length;
+        if (done.length > 0) await commit(BigInt(records[0]!.offset));
+        lastError = {
+          errorType: 'BatchItemFailure',
+          errorMessage: `the function reported ${records[0]!.topic}-${records[0]!.partition}@${records[0]!.offset} as failed`,
+        };
+      } else {
+        lastError = outcome.error;
+      }
+      this.stats.failedInvocations++;
+      this.stats.failedInvokeEventCount += records.length;
+      const err = `${lastError.errorType}: ${lastError.errorMessage}`;
+      this.stats.lastError = err;
       this.log('warn', `${m.consumerGroupId}: invocation failed for ${where} (attempt ${attempts}): ${err}`);
       if (m.bisectBatchOnFunctionError && records.length > 1) {
         const mid = Math.ceil(records.length / 2);
-        if (!(await this.deliver(records.slice(0, mid), generation, attempts))) return false;
-        return this.deliver(records.slice(mid), generation, attempts);
+        if (!(await this.deliver(records.slice(0, mid), generation, commit, attempts))) return false;
+        await commit(BigInt(records[mid]!.offset));
+        return this.deliver(records.slice(mid), generation, commit, attempts);
       }
       if (attempts > this.maxRetries) {
-        await this.sendToDestination(records, result, attempts);
+        await this.sendToDestination(records, 'RetryAttemptsExhausted', lastError, attempts);
         return true;
       }
       await this.backoff(attempts, generation);
@@ -358,22 +566,28 @@ export class KafkaEventSourceMapping {
     }
   }
 
+  /**
+   * Records the mapping gives up on: to the `kafka://` on-failure destination as they were (key, value,
+   * headers) plus `lambda-esm-*` headers describing the failure, or dropped when there is none.
+   */
   private async sendToDestination(
     records: MskRecord[],
-    result: InvokeResult,
+    condition: FailureCondition,
+    error: { errorType: string; errorMessage: string } | undefined,
     attempts: number,
   ): Promise<void> {
     const m = this.options.mapping;
-    const error = result.ok ? undefined : result.error;
     const destination = m.onFailureDestination;
     if (!destination) {
+      this.stats.droppedEventCount += records.length;
       this.log(
         'error',
-        `${m.consumerGroupId}: dropped ${records.length} record(s) after ${attempts} attempts (no on-failure destination)`,
+        `${m.consumerGroupId}: dropped ${records.length} record(s) (${condition}) after ${attempts} attempts (no on-failure destination)`,
       );
       return;
     }
     if (!destination.startsWith('kafka://') || !this.producer) {
+      this.stats.droppedEventCount += records.length;
       this.log(
         'error',
         `${m.consumerGroupId}: on-failure destination ${destination} is not supported locally; dropped ${records.length} record(s)`,
@@ -381,7 +595,6 @@ export class KafkaEventSourceMapping {
       return;
     }
     const topic = destination.slice('kafka://'.length);
-    const condition = 'RetryAttemptsExhausted';
     await this.producer.send({
       topic,
       messages: records.map((r) => {
@@ -399,7 +612,7 @@ export class KafkaEventSourceMapping {
           'lambda-esm-source-offset': String(r.offset),
           'lambda-esm-source-timestamp': String(r.timestamp),
           'lambda-esm-approximate-invoke-count': String(attempts),
-          'lambda-esm-error-type': error?.errorType ?? 'Unknown',
+          'lambda-esm-error-type': error?.errorType ?? condition,
           'lambda-esm-error-message': (error?.errorMessage ?? '').slice(0, 1000),
         });
         return {
@@ -410,15 +623,17 @@ export class KafkaEventSourceMapping {
       }),
     });
     this.stats.recordsSentToDestination += records.length;
+    this.stats.onFailureDestinationDeliveredEventCount += records.length;
     this.log(
       'warn',
-      `${m.consumerGroupId}: ${records.length} record(s) from ${records[0]!.topic}-${records[0]!.partition} sent to ${destination} after ${attempts} attempts`,
+      `${m.consumerGroupId}: ${records.length} record(s) from ${records[0]!.topic}-${records[0]!.partition} sent to ${destination} (${condition}) after ${attempts} attempts`,
     );
   }
 
   async stop(): Promise<void> {
     // invocations in flight finish and commit; nothing new starts
     this.stopping = true;
+    for (const lane of this.lanes.values()) lane.wake?.();
     await Promise.all([...this.lanes.values()].map((l) => l.idle));
     try {
       await this.consumer?.disconnect();
@@ -429,7 +644,10 @@ export class KafkaEventSourceMapping {
   }
 }
 
-export interface EventSourceMappingsOptions extends Omit<EventSourceMappingOptions, 'mapping' | 'producer'> {
+export interface EventSourceMappingsOptions
+  extends Omit<EventSourceMappingOptions, 'mapping' | 'producer' | 'client'> {
+  /** Per-mapping connection settings (local IAM: the mapped function's credentials). */
+  readonly clientFor?: (mapping: LocalEventSourceMapping) => EventSourceMappingOptions['client'];
   readonly mappings: readonly LocalEventSourceMapping[];
 }
 
@@ -446,7 +664,10 @@ export async function startEventSourceMappings(
   await producer.connect();
   const mappings = options.mappings
     .filter((m) => m.enabled !== false)
-    .map((mapping) => new KafkaEventSourceMapping({ ...options, mapping, producer }));
+    .map(
+      (mapping) =>
+        new KafkaEventSourceMapping({ ...options, mapping, producer, client: options.clientFor?.(mapping) }),
+    );
   try {
     await Promise.all(mappings.map((m) => m.start()));
   } catch (err) {

@@ -5,8 +5,11 @@
  * START / END / REPORT lines; timeouts and crashes are reported the way Lambda reports them.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { describeForeignImport, entryFile, findForeignImports } from '../../infra/checks/bundle-imports';
 import { findFunction } from './assembly';
 import type { InvokeResult, Invoker, LocalFunction, LogEvent, LogStore } from './types';
 
@@ -34,16 +37,83 @@ export interface FunctionHostOptions {
   readonly removeVariables?: readonly string[];
   /** Processes per function at most (default 2). */
   readonly maxInstancesPerFunction?: number;
-  /** Where NODE_PATH points so bundles that leave `@aws-sdk/*` external find it (the Lambda runtime provides it). */
-  readonly nodePath?: string;
+  /**
+   * Check every bundle's imports before the first function process starts (default true): a bundle that
+   * needs a module that is neither a Node.js built-in nor in its asset fails `warm()` / `warmFunction()`
+   * and every invocation, with one line per function and module. Each process only ever resolves modules
+   * from its own asset directory (function-worker.js), so the check and the real load agree.
+   */
+  readonly checkBundles?: boolean;
   /** Called for host-level problems (crashes, init errors); default: nothing. */
   readonly onDiagnostic?: (message: string) => void;
+}
+
+/**
+ * A bundle needs a module that Lambda would not give it (neither a Node.js built-in nor in its asset). One
+ * line per function and module, so the fix (bundle the module, or stop importing it) is in the message.
+ */
+export class BundleModuleError extends Error {
+  readonly retriable = false;
+  constructor(
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${problems.length === 1 ? 'a function bundle needs a module' : 'function bundles need modules'} that Lambda would not provide (only Node.js built-ins and the files of the asset are there); bundle them (HOUSE_BUNDLING in infra/constructs/campusg-function.ts) and synthesize again:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      options,
+    );
+    this.name = 'BundleModuleError';
+  }
+}
+
+/**
+ * Bundles found self-contained, remembered across starts in the OS temp directory: the check parses every
+ * bundle (about 1 MB each), which a restart need not repeat for unchanged files. The key is the asset's
+ * real path, handler module and the entry file's size and mtime; only clean results are remembered, so a
+ * problem is always reported from a fresh check.
+ */
+const CLEAN_BUNDLES_DIR = path.join(os.tmpdir(), 'campusg-clean-bundles');
+
+function cleanBundleMarker(fn: LocalFunction, module: string): string | undefined {
+  const entry = entryFile(fn.assetPath, module);
+  if (!entry) return undefined;
+  try {
+    const st = fs.statSync(entry);
+    const key = `${fs.realpathSync(entry)}|${st.size}|${st.mtimeMs}`;
+    return path.join(CLEAN_BUNDLES_DIR, createHash('sha256').update(key).digest('hex'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line per module a function's bundle needs from outside its asset; empty when it is self-contained. */
+export async function foreignModulesOf(fn: LocalFunction): Promise<string[]> {
+  const module = fn.handler.slice(0, Math.max(0, fn.handler.lastIndexOf('.'))) || 'index';
+  const marker = cleanBundleMarker(fn, module);
+  if (marker && fs.existsSync(marker)) return [];
+  try {
+    const report = await findForeignImports(fn.assetPath, { module });
+    if (report.foreign.length === 0 && marker) {
+      try {
+        fs.mkdirSync(CLEAN_BUNDLES_DIR, { recursive: true });
+        fs.writeFileSync(marker, `${fn.assetPath}\n`);
+      } catch {
+        // only a cache: the next start checks again
+      }
+    }
+    return report.foreign.map(
+      (i) =>
+        `${fn.functionName}: ${describeForeignImport(i)} [${path.relative(process.cwd(), fn.assetPath) || fn.assetPath}]`,
+    );
+  } catch (err) {
+    return [`${fn.functionName}: ${err instanceof Error ? err.message : String(err)}`];
+  }
 }
 
 /** The environment a function process gets: base, template, Lambda's reserved variables, local overrides. */
 export function lambdaEnvironment(
   fn: LocalFunction,
-  options: Pick<FunctionHostOptions, 'region' | 'environmentOverrides' | 'removeVariables' | 'nodePath'>,
+  options: Pick<FunctionHostOptions, 'region' | 'environmentOverrides' | 'removeVariables'>,
   logStreamName: string,
 ): Record<string, string> {
   const template = { ...fn.environment };
@@ -58,7 +128,6 @@ export function lambdaEnvironment(
     LANG: 'en_US.UTF-8',
     TZ: 'UTC',
     ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
-    ...(options.nodePath ? { NODE_PATH: options.nodePath } : {}),
     ...template,
     _HANDLER: fn.handler,
     AWS_REGION: options.region,
@@ -118,6 +187,10 @@ class Instance {
       execArgv: profilingExecArgv(fn.functionName),
       silent: true,
       serialization: 'json',
+      // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) reaches the runtime,
+      // which stops its functions in order, not the function mid-invocation. It still exits when the
+      // runtime dies (IPC disconnect). Windows: detached would open a console window.
+      detached: process.platform !== 'win32',
     });
     this.ready = new Promise((resolve) => {
       const onMessage = (msg: WorkerMessage) => {
@@ -400,6 +473,7 @@ export class FunctionHost implements Invoker {
   readonly logs: LogStore;
   private readonly pools = new Map<string, FunctionPool>();
   private readonly functions: readonly LocalFunction[];
+  private verification?: Promise<void>;
 
   constructor(private readonly options: FunctionHostOptions) {
     this.logs = options.logs;
@@ -407,6 +481,19 @@ export class FunctionHost implements Invoker {
     for (const fn of options.functions) {
       this.pools.set(fn.arn, new FunctionPool(fn, this, options.maxInstancesPerFunction ?? 2));
     }
+  }
+
+  /**
+   * Checks every function's bundle once (all in parallel) and rejects with a `BundleModuleError` listing each
+   * function and module that Lambda would not provide. `warm`, `warmFunction` and `invoke` wait for it.
+   */
+  verifyBundles(): Promise<void> {
+    if (this.options.checkBundles === false) return Promise.resolve();
+    this.verification ??= Promise.all(this.functions.map((fn) => foreignModulesOf(fn))).then((lists) => {
+      const problems = lists.flat();
+      if (problems.length > 0) throw new BundleModuleError(problems);
+    });
+    return this.verification;
   }
 
   /** @internal */
@@ -433,16 +520,28 @@ export class FunctionHost implements Invoker {
         durationMs: 0,
       };
     }
+    try {
+      await this.verifyBundles();
+    } catch (err) {
+      // what Lambda reports when the handler module cannot be loaded
+      return {
+        ok: false,
+        error: { errorType: 'Runtime.ImportModuleError', errorMessage: (err as Error).message },
+        durationMs: 0,
+      };
+    }
     return this.pools.get(fn.arn)!.invoke(event);
   }
 
   /** Starts one process per function (in parallel) so the first invocations are warm. */
   async warm(): Promise<void> {
+    await this.verifyBundles();
     await Promise.all([...this.pools.values()].map((p) => p.warm()));
   }
 
   /** Starts one process of one function ahead of its first invocation. */
   async warmFunction(functionRef: string): Promise<void> {
+    await this.verifyBundles();
     const fn = this.resolve(functionRef);
     if (fn) await this.pools.get(fn.arn)!.warm();
   }

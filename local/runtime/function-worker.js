@@ -4,6 +4,12 @@
  * invocation at a time. Plain CommonJS on purpose: it runs under bare `node`, without a TypeScript loader,
  * exactly like the bundle runs in Lambda.
  *
+ * Module resolution is shaped like Lambda's: the handler sees Node.js built-ins and the files of its own
+ * asset (LAMBDA_TASK_ROOT, like /var/task) and nothing else. The host starts this process with no NODE_PATH
+ * and the asset as its working directory; `confineModules` below also stops Node's walk up the parent
+ * directories (cdk.out sits inside the project, so `require('x')` from an asset would otherwise reach the
+ * project's node_modules) and the global folders, for `require` and for `import()` alike.
+ *
  * Protocol (process.send / 'message'):
  *   child -> parent  { type: 'ready', initDurationMs } | { type: 'init-error', error }
  *                    { type: 'log', message }            one CloudWatch log event
@@ -102,6 +108,39 @@ function logInvokeError(error) {
   );
 }
 
+// --- Lambda-shaped module resolution -------------------------------------------------------------------------
+
+function insideDir(dir, file) {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/**
+ * From here on, a module resolves only to a Node.js built-in or to a file inside `root`: whatever Node would
+ * have found elsewhere (a parent directory's node_modules, NODE_PATH, ~/.node_modules) is reported as not
+ * found, with the message Node gives for a missing module, as Lambda would report it.
+ */
+function confineModules(root) {
+  const Module = require('node:module');
+  const realRoot = fs.realpathSync(root);
+  Module.globalPaths.length = 0;
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function confinedResolveFilename(request, parent, isMain, options) {
+    const filename = resolveFilename.call(this, request, parent, isMain, options);
+    if (Module.isBuiltin(filename) || insideDir(realRoot, filename)) return filename;
+    const from = parent?.filename ? `\nRequire stack:\n- ${parent.filename}` : '';
+    const err = new Error(`Cannot find module '${request}'${from}`);
+    err.code = 'MODULE_NOT_FOUND';
+    throw err;
+  };
+  // import() goes through the ES module loader, which has its own resolver: confine it with a resolve hook.
+  if (typeof Module.register === 'function') {
+    Module.register(pathToFileURL(path.join(__dirname, 'function-resolve-hook.mjs')), {
+      data: { root: realRoot },
+    });
+  }
+}
+
 // --- init ----------------------------------------------------------------------------------------------------
 
 async function loadHandler() {
@@ -125,6 +164,7 @@ async function loadHandler() {
   }
   let mod;
   try {
+    confineModules(root);
     mod = file.endsWith('.mjs') ? await import(pathToFileURL(file).href) : require(file);
   } catch (err) {
     const e = new Error(`${err instanceof Error ? err.message : String(err)}`);

@@ -286,7 +286,8 @@ export function encodeSubscriptionEvent(payload: SubscriptionPayload): { awslogs
 
 /**
  * Feeds the template's subscription filters: buffers matching events per (filter, group, stream) and
- * invokes the destination every `intervalMs`. Deliveries to one destination are serialized.
+ * invokes the destination every `intervalMs`. Deliveries to one destination are serialized. `flush()`
+ * delivers what is buffered now; `stop()` drains the buffer too, so nothing captured before it is lost.
  */
 export function startSubscriptionDelivery(options: SubscriptionDeliveryOptions): {
   flush(): Promise<void>;
@@ -368,10 +369,12 @@ export function startSubscriptionDelivery(options: SubscriptionDeliveryOptions):
       await flushing;
       await flush();
     },
+    /** Stops capturing, then delivers what is still buffered and waits for every delivery to finish. */
     stop: async () => {
       clearInterval(timer);
       unsubscribe();
       await flushing;
+      await flush();
       await Promise.all([...chains.values()]);
     },
   };

@@ -11,11 +11,14 @@ import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { type SchedulerEvent, startAwsApi } from '../aws-api';
 import { DEFAULT_STATE_DIR, LocalJwt, startHttpApi } from '../http-api';
+import { type IamMode, LocalIam } from '../iam';
+import { announce } from '../instance-guard';
 import { startBroker } from '../kafka-broker';
 import { ensureAssembly, readAssembly } from './assembly';
 import { createTables, type LocalDynamo, localDynamoClient, startDynalite } from './dynamo';
 import { startEventSourceMappings } from './esm';
 import { FunctionHost } from './function-host';
+import { lockRuntimeDirectories } from './instance-lock';
 import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from './intrinsics';
 import { MemoryLogStore, startSubscriptionDelivery } from './logs';
 import { type SagaLine, startSagaPrinter } from './saga-printer';
@@ -61,7 +64,7 @@ export interface RuntimeOptions {
   readonly sagaLines?: boolean;
   /** Called for every saga event seen (tests and the bench use it). */
   readonly onSagaEvent?: (line: SagaLine) => void;
-  /** Overrides the ESMs' batching window (seconds); the local default is 0. */
+  /** Overrides the ESMs' batching window (seconds); default: each mapping's `MaximumBatchingWindowInSeconds`. */
   readonly batchingWindowSeconds?: number;
   /**
    * runtime.json and the local JWT key live here: `<cwd>/.campusg` unless given, whatever `dataDir` is, so
@@ -70,6 +73,12 @@ export interface RuntimeOptions {
   readonly stateDir?: string;
   /** Write `<stateDir>/runtime.json` (default true). */
   readonly writeStateFile?: boolean;
+  /**
+   * Local IAM (local/iam): `enforce` (default) checks every function's AWS calls and Kafka operations
+   * against its execution role in the template and refuses what AWS would; `warn` prints and allows;
+   * `off` gives every function the same unchecked credentials.
+   */
+  readonly iam?: IamMode;
 }
 
 export interface RuntimeEndpoints {
@@ -85,6 +94,8 @@ export interface Runtime {
   readonly invoker: FunctionHost;
   readonly logs: MemoryLogStore;
   readonly stateDir: string;
+  /** Local IAM, unless `iam: 'off'`: its mode and every refused (or, in warn mode, reported) call. */
+  readonly iam?: Pick<LocalIam, 'mode' | 'denials'>;
   stop(): Promise<void>;
 }
 
@@ -145,24 +156,49 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   fs.mkdirSync(stateDir, { recursive: true });
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const existing = readRuntimeFile(stateFile);
-  if (existing && existing.pid !== process.pid && pidAlive(existing.pid)) {
-    throw new Error(
-      `a local runtime is already running from ${stateDir} (pid ${existing.pid}); stop it first`,
-    );
-  }
+  const stops = new Teardown(printError);
+  // Before anything else: a second start on the same directories is refused with what runs (instance-lock.ts).
+  const locks = await lockRuntimeDirectories({
+    stateDir,
+    dataDir,
+    stateFile: options.writeStateFile !== false && stateFile,
+    onNotice: printError,
+  });
+  stops.addFinal('directory locks', () => locks.release());
+  const orRelease = async <T>(step: () => Promise<T>): Promise<T> =>
+    step().catch(async (err) => {
+      await stops.stop();
+      throw err;
+    });
 
-  if (!options.kafkaBrokers) await assertPortFree(kafkaPort, host, 'kafka', '--kafka-port');
-  await assertPortFree(httpPort, host, 'http api', '--http-port');
-  await assertPortFree(awsPort, host, 'aws api', '--aws-port');
-
-  await ensureAssembly({ cwd, assemblyDir, synth: options.synth !== false, log: (l) => printError(l) });
-  const assembled = readAssembly({ assemblyDir });
+  await orRelease(async () => {
+    if (!options.kafkaBrokers) await assertPortFree(kafkaPort, host, 'kafka', '--kafka-port');
+    await assertPortFree(httpPort, host, 'http api', '--http-port');
+    await assertPortFree(awsPort, host, 'aws api', '--aws-port');
+    await ensureAssembly({ cwd, assemblyDir, synth: options.synth !== false, log: (l) => printError(l) });
+  });
+  const assembled = await orRelease(async () => readAssembly({ assemblyDir }));
   let model: LocalAppModel = assembled;
 
-  const stops = new Teardown(printError);
-
   try {
+    // --- local IAM: execution roles from the template, credentials per function ---------------------------
+    const mskClusterArn = `arn:aws:kafka:${model.region}:${model.accountId}:${LOCAL_MSK_CLUSTER_ARN_SUFFIX}`;
+    const iamMode = options.iam ?? 'enforce';
+    const iam =
+      iamMode === 'off'
+        ? undefined
+        : new LocalIam({
+            mode: iamMode,
+            assemblyDir,
+            region: model.region,
+            accountId: model.accountId,
+            clusterArn: mskClusterArn,
+            report: (line) => printError(`[iam] ${line}`),
+          });
+    for (const warning of iam?.warnings() ?? []) printError(`[iam] ${warning}`);
+    // Functions reach the embedded broker the AWS way (GetBootstrapBrokers, MSK IAM on a SASL listener).
+    let kafkaSaslAddress: string | undefined;
+
     // --- Kafka ---------------------------------------------------------------------------------------------
     let kafkaAddress: string;
     if (options.kafkaBrokers) {
@@ -170,6 +206,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await ensureTopics(kafkaAddress.split(','), model.topics);
     } else {
       const broker = await startBroker({
+        ...iam?.brokerOptions(),
         port: kafkaPort,
         host,
         dataDir: dataDir ? path.join(dataDir, 'kafka') : undefined,
@@ -186,6 +223,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       });
       stops.add('kafka broker', () => broker.stop());
       kafkaAddress = broker.address;
+      kafkaSaslAddress = broker.saslAddress;
     }
     const brokers = kafkaAddress.split(',');
 
@@ -205,6 +243,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const ddb = localDynamoClient(dynamodbEndpoint, model.region);
     await createTables(ddb, model.tables);
     ddb.destroy();
+    if (iam) {
+      const proxy = await iam.startDynamoDbProxy(dynamodbEndpoint, host);
+      stops.add('dynamodb iam proxy', () => proxy.stop());
+      dynamodbEndpoint = proxy.endpoint;
+    }
 
     // --- logs, functions -----------------------------------------------------------------------------------
     const logs = new MemoryLogStore({ dir: dataDir ? path.join(dataDir, 'logs') : undefined });
@@ -215,11 +258,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       functions: model.functions,
       logs,
       region: model.region,
-      removeVariables: ['MSK_CLUSTER_ARN'],
-      environmentOverrides: () =>
-        localOverrides({ brokers: kafkaAddress, dynamodbEndpoint, awsEndpoint, region: model.region }),
+      removeVariables: kafkaSaslAddress ? [] : ['MSK_CLUSTER_ARN'],
+      environmentOverrides: (fn) => {
+        const env = localOverrides({
+          brokers: kafkaAddress,
+          dynamodbEndpoint,
+          awsEndpoint,
+          region: model.region,
+        });
+        if (!iam) return env;
+        return iam.functionEnvironment(fn.functionName, env, kafkaSaslAddress ? { awsEndpoint } : undefined);
+      },
       maxInstancesPerFunction: options.maxInstancesPerFunction ?? 2,
-      nodePath: path.join(cwd, 'node_modules'),
       onDiagnostic: (m) => printError(`[function-host] ${m}`),
     });
     stops.add('function host', () => host_.stop());
@@ -237,6 +287,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       accountId: model.accountId,
       functions: model.functions,
       scheduleGroups: model.scheduleGroups,
+      authorizer: iam?.awsApiAuthorizer(),
+      kafka: { clusterArn: mskClusterArn, plaintext: kafkaAddress, saslIam: kafkaSaslAddress },
       onSchedulerEvent: (e) => {
         const line = quiet ? undefined : describeSchedulerEvent(e);
         if (line) printError(`[scheduler] ${line}`);
@@ -274,9 +326,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       mappings: model.eventSourceMappings,
       invoker: host_,
       brokers,
-      eventSourceArn: `arn:aws:kafka:${model.region}:${model.accountId}:${LOCAL_MSK_CLUSTER_ARN_SUFFIX}`,
+      eventSourceArn: mskClusterArn,
+      // Under local IAM each mapping consumes as its function, with the function's own MSK IAM token.
+      clientFor: (m) => {
+        const fn = host_.resolve(m.functionArn);
+        const sasl = kafkaSaslAddress && fn ? iam?.esmSasl(fn.functionName) : undefined;
+        return sasl ? { brokers: [kafkaSaslAddress!], sasl } : undefined;
+      },
       bootstrapServers: kafkaAddress,
-      batchingWindowSeconds: options.batchingWindowSeconds ?? 0,
+      batchingWindowSeconds: options.batchingWindowSeconds, // default: each mapping's template value
       log: (level, m) => {
         if (level === 'debug') return;
         if (!quiet || level === 'error') printError(`[esm] ${m}`);
@@ -300,6 +358,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       aws: awsApi.url,
       dynamodb: dynamodbEndpoint,
     };
+    // A refused second start names these (local/instance-guard).
+    announce({ endpoints: { ...endpoints } });
     // Stack outputs that name the deployed API point at the local one.
     model = {
       ...assembled,
@@ -331,11 +391,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         dataDir,
         timeScale: options.timeScale ?? 1,
       };
-      fs.writeFileSync(stateFile, `${JSON.stringify(info, null, 2)}\n`);
-      stops.addFinal('state file', async () => {
-        const now = readRuntimeFile(stateFile);
-        if (now?.pid === process.pid) fs.rmSync(stateFile, { force: true });
-      });
+      // temp file + rename: a CLI in another terminal never reads half a file
+      fs.writeFileSync(`${stateFile}.tmp-${process.pid}`, `${JSON.stringify(info, null, 2)}\n`);
+      fs.renameSync(`${stateFile}.tmp-${process.pid}`, stateFile);
+      // Ours to remove: this process holds the state directory's lock.
+      stops.addFinal('state file', async () => fs.rmSync(stateFile, { force: true }));
     }
 
     if (!quiet) {
@@ -356,6 +416,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       invoker: host_,
       logs,
       stateDir,
+      iam,
       stop: () => stops.stop(),
     };
   } catch (err) {
@@ -366,13 +427,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
 /**
  * What a composite (the runtime, the LocalStack bridge) has started, stopped once in reverse order; a part
- * that fails to stop is reported and does not keep the others running.
+ * that fails to stop is reported and does not keep the others running. A stop is bounded: parts share a
+ * budget (default 20 s), a part still stopping when its share runs out (at least 1 s) is reported and left
+ * behind, so the final parts (state file, locks) always run. Child processes bound their own stop (SIGKILL).
  */
 export class Teardown {
   private readonly parts: { name: string; stop: () => Promise<void> }[] = [];
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly onError: (line: string) => void) {}
+  constructor(
+    private readonly onError: (line: string) => void,
+    private readonly budgetMs = 20_000,
+  ) {}
 
   add(name: string, stop: () => Promise<void>): void {
     this.parts.push({ name, stop });
@@ -385,11 +451,20 @@ export class Teardown {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      const deadline = Date.now() + this.budgetMs;
       for (const part of this.parts.splice(0).reverse()) {
+        const allowedMs = Math.max(1000, deadline - Date.now());
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), allowedMs);
+        });
         try {
-          await part.stop();
+          if ((await Promise.race([part.stop(), late])) === 'late')
+            this.onError(`stopping ${part.name} took longer than ${allowedMs} ms; going on without it`);
         } catch (err) {
           this.onError(`stopping ${part.name}: ${err instanceof Error ? err.message : String(err)}`);
+        } finally {
+          clearTimeout(timer);
         }
       }
     })();
@@ -493,33 +568,44 @@ function banner(
     `  Kafka         ${e.kafka}   (${model.topics.length} topics)`,
     `  AWS APIs      ${e.aws}   (Scheduler, CloudWatch Logs, Lambda)`,
     `  DynamoDB      ${e.dynamodb}   (${model.tables.length} tables)`,
-    `  functions     ${model.functions.length}, event-source mappings ${model.eventSourceMappings.length}, log subscriptions ${model.subscriptionFilters.length}`,
-    `  state         ${dataDir ? `${dataDir} (persistent)` : 'in memory'}; runtime.json in ${stateDir}`,
+    `  functions     ${functionCount(model)}, event-source mappings ${model.eventSourceMappings.length}, log subscriptions ${model.subscriptionFilters.length}`,
+    `  state dir     ${stateDir} (runtime.json, dev-token key)`,
+    `  data dir      ${dataDir ? `${dataDir} (records, tables, schedules, logs kept across restarts)` : 'none: data in memory (--data-dir keeps it)'}`,
   ];
   if (!o.firing) lines.push('  scheduler     stores schedules, never fires them');
-  else if (timeScale !== 1)
-    lines.push(`  time scale    x${timeScale} (schedules fire ${timeScale} times sooner)`);
+  else if (timeScale !== 1) lines.push(`  time scale    ${scaledDeadline(model, timeScale)}`);
   if (!o.defaultStateDir)
     lines.push(`  other terminals: export CAMPUSG_STATE_DIR=${stateDir}  (or pass --state-dir)`);
-  lines.push('', 'Try: npx campusg demo   |   npx campusg orders create --help   |   Ctrl-C stops', '');
+  lines.push(
+    '',
+    'Try: node bin/campusg.js demo   |   node bin/campusg.js orders create --help   |   Ctrl-C stops',
+    '',
+  );
   return lines.join('\n');
 }
 
-function readRuntimeFile(file: string): { pid: number } | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number };
-  } catch {
-    return undefined;
-  }
+/**
+ * "11 (10 CampusG entry points + 1 CDK custom-resource handler)": the template also holds CDK's own handlers
+ * (the default-security-group one), which docs/conventions.md does not list. Ours carry CAMPUSG_SERVICE.
+ */
+function functionCount(model: LocalAppModel): string {
+  const ours = model.functions.filter((f) => 'CAMPUSG_SERVICE' in f.environment).length;
+  const cdk = model.functions.length - ours;
+  if (cdk === 0) return `${ours} (CampusG entry points)`;
+  return `${model.functions.length} (${ours} CampusG entry points + ${cdk} CDK custom-resource handler${cdk === 1 ? '' : 's'})`;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The acceptance deadline as the scaled scheduler will fire it; orders keep the real-time acceptDeadline. */
+function scaledDeadline(model: LocalAppModel, timeScale: number): string {
+  const seconds = Number(
+    model.functions.find((f) => f.environment.ORDER_ACCEPT_TIMEOUT_SECONDS)?.environment
+      .ORDER_ACCEPT_TIMEOUT_SECONDS,
+  );
+  const base = `x${timeScale}: schedules fire ${timeScale} times sooner`;
+  if (!(seconds > 0)) return base;
+  const scaled = seconds / timeScale;
+  const show = (s: number) => (s >= 120 ? `${+(s / 60).toFixed(1)} min` : `${+s.toFixed(1)} s`);
+  return `${base}; an order's acceptance deadline (${show(seconds)}) fires after ${show(scaled)}, while its acceptDeadline field stays in real time`;
 }
 
 export type { LocalFunction };

@@ -59,6 +59,14 @@ export interface LocalEventSourceMapping {
   readonly onFailureDestination?: string;
   /** Template `Enabled` (extension: optional; undefined = enabled). */
   readonly enabled?: boolean;
+  /** `MaximumRecordAgeInSeconds`: older records go to the on-failure destination; -1 or undefined = no limit. */
+  readonly maximumRecordAgeInSeconds?: number;
+  /** `FunctionResponseTypes`, e.g. `['ReportBatchItemFailures']` (partial batch responses); default none. */
+  readonly functionResponseTypes?: readonly string[];
+  /** `FilterCriteria.Filters[].Pattern`: event patterns (JSON text); a record is delivered if any matches. */
+  readonly filterPatterns?: readonly string[];
+  /** `MetricsConfig.Metrics`, e.g. `['EventCount']`: which metric groups the mapping reports. */
+  readonly metrics?: readonly string[];
 }
 
 export interface LocalRoute {

@@ -52,7 +52,8 @@ export function callerOf(event: HttpEvent): Caller {
   if (typeof sub !== 'string' || sub === '') {
     throw new UnauthorizedError('no authenticated caller: send a bearer token whose claims include sub');
   }
-  const raw = claims?.['cognito:groups'];
+  // JWT_ROLES_CLAIM (set by infra/constructs/order-api.ts): the configured issuer's roles claim.
+  const raw = claims?.[process.env.JWT_ROLES_CLAIM || 'cognito:groups'];
   const groups = Array.isArray(raw)
     ? raw.map(String)
     : typeof raw === 'string'

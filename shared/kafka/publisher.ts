@@ -55,23 +55,58 @@ export function completeEvent<T extends EventType>(
 }
 
 /**
+ * How long a producer's connections may serve MSK IAM publishes before the publisher reconnects: 12 minutes.
+ * An MSK IAM session ends when its token does; aws-msk-iam-sasl-signer-js signs tokens for 15 minutes at
+ * most (less when the credentials expire sooner), and Kafka caps the session at the token's lifetime. kafkajs
+ * re-authenticates in place just before a session ends (KIP-368), but MSK answers such a re-authentication
+ * with "Cannot change principals" or "Session too short" in known cases, failing the publish; fresh
+ * connections with a fresh token avoid both.
+ */
+export const MSK_IAM_RECONNECT_MS = 12 * 60 * 1000;
+
+export interface KafkaPublisherOptions {
+  /** Reconnect before a publish once the producer has been connected this long. @default MSK_IAM_RECONNECT_MS with IAM auth, never otherwise */
+  readonly maxConnectionAgeMs?: number;
+  /** Clock (tests). @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
  * Publishes events with kafkajs: one producer per process, created and connected on the first publish and
- * reused across Lambda invocations; `acks: -1` waits for every in-sync replica.
+ * reused across Lambda invocations; `acks: -1` waits for every in-sync replica. With MSK IAM auth the
+ * producer is replaced before its sessions can expire (MSK_IAM_RECONNECT_MS).
  */
 export class KafkaPublisher implements EventPublisher {
   private kafka?: Kafka;
   private producer?: Producer;
   private connecting?: Promise<Producer>;
+  private connectedAt = 0;
+  private maxAgeMs?: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly source: string,
     private readonly config: () => KafkaConfig = () => kafkaConfigFromEnv(),
-  ) {}
+    private readonly options: KafkaPublisherOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
-  private connected(): Promise<Producer> {
-    if (this.producer) return Promise.resolve(this.producer);
+  private async connected(): Promise<Producer> {
+    if (this.producer && this.maxAgeMs !== undefined && this.now() - this.connectedAt >= this.maxAgeMs) {
+      // Retire it before its sessions expire; a failed disconnect of an old producer loses nothing.
+      const old = this.producer;
+      this.producer = undefined;
+      await old.disconnect().catch(() => undefined);
+    }
+    if (this.producer) return this.producer;
     if (!this.connecting) {
-      this.kafka ??= createKafka(this.config());
+      if (!this.kafka) {
+        const config = this.config();
+        this.maxAgeMs =
+          this.options.maxConnectionAgeMs ?? (config.auth === 'iam' ? MSK_IAM_RECONNECT_MS : undefined);
+        this.kafka = createKafka(config);
+      }
       const producer = this.kafka.producer({
         allowAutoTopicCreation: false,
         // murmur2 on the key, as the Java client does: one order's events always land in the same partition.
@@ -84,6 +119,7 @@ export class KafkaPublisher implements EventPublisher {
         .connect()
         .then(() => {
           this.producer = producer;
+          this.connectedAt = this.now();
           return producer;
         })
         .finally(() => {

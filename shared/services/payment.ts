@@ -11,12 +11,15 @@ import {
 } from '../domain/payment/payment';
 import type { PaymentProvider } from '../domain/payment/provider';
 import type { EventPublisher } from '../kafka';
+import type { Logger } from '../logging';
 
 export interface PaymentServiceDeps {
   readonly payments: EntityStore<PaymentState>;
   readonly provider: PaymentProvider;
   readonly publisher: EventPublisher;
   readonly now?: () => Date;
+  /** Where each money decision is logged at INFO (authorized, declined, captured, voided); none when absent. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -28,7 +31,7 @@ export async function handlePaymentEvent(deps: PaymentServiceDeps, event: AnyEve
   if (PAYMENT_NEEDS_NOTHING.has(event.type)) return; // ignored whatever the payment: no read
   const orderId = orderIdOf(event);
   const now = deps.now?.() ?? new Date();
-  await applyOnce<PaymentState>({
+  const result = await applyOnce<PaymentState>({
     store: deps.payments,
     key: keys.payment(orderId),
     cause: event.id,
@@ -67,4 +70,46 @@ export async function handlePaymentEvent(deps: PaymentServiceDeps, event: AnyEve
       return decision;
     },
   });
+  if (result.outcome === 'applied' && result.state) logDecision(deps.logger, result.state, event.type);
+}
+
+/** One INFO line per money decision, naming the order, so `campusg logs payment` tells the story. */
+function logDecision(logger: Logger | undefined, state: PaymentState, cause: string): void {
+  if (!logger) return;
+  const { orderId, paymentId } = state;
+  switch (state.status) {
+    case 'AUTHORIZED':
+      if (cause === 'ORDER_CREATED')
+        logger.info(`payment authorized for order ${orderId}`, {
+          orderId,
+          paymentId,
+          amountCents: state.authorizedCents,
+        });
+      return;
+    case 'FAILED':
+      logger.info(`payment declined for order ${orderId}: ${state.failure?.code}`, {
+        orderId,
+        code: state.failure?.code,
+        reason: state.failure?.reason,
+        amountCents: state.amountCents,
+      });
+      return;
+    case 'CAPTURED':
+      logger.info(`payment captured for order ${orderId}`, {
+        orderId,
+        paymentId,
+        amountCents: state.capturedCents,
+      });
+      return;
+    case 'VOIDED':
+      logger.info(`payment voided for order ${orderId}`, {
+        orderId,
+        paymentId,
+        amountCents: state.voidedCents,
+      });
+      return;
+    case 'CANCELLED':
+      logger.info(`payment cancelled for order ${orderId} before any authorization (${cause})`, { orderId });
+      return;
+  }
 }

@@ -52,7 +52,7 @@ describe('parseConfig', () => {
         jwtIssuer: 'https://x',
       }),
     ).toThrow(
-      /kafkaVersion must be 3\.6 or newer[\s\S]*brokerCount must be a multiple of 3[\s\S]*logRetentionDays must be one of[\s\S]*jwtIssuer and jwtAudience go together[\s\S]*esmMode must be one of/,
+      /kafkaVersion must be 3\.6 or newer[\s\S]*brokerCount must be a multiple of the 3 zones[\s\S]*logRetentionDays must be one of[\s\S]*jwtIssuer and jwtAudience go together[\s\S]*esmMode must be one of/,
     );
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { withTool } from '../support/outside-tools';
 
 /**
  * The Compose file, checked without a Docker engine: Debian's docker-compose 1.29 (installed by .ci/run)
@@ -9,13 +10,13 @@ import * as path from 'node:path';
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMPOSE = path.join(ROOT, 'localstack', 'docker-compose.yml');
+const compose = withTool('docker-compose');
 
 function config(envFile: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('docker-compose', ['-f', COMPOSE, '--env-file', envFile, 'config'], {
+  const r = spawnSync(compose.command, ['-f', COMPOSE, '--env-file', envFile, 'config'], {
     encoding: 'utf8',
   });
-  if (r.error)
-    throw new Error(`docker-compose could not run (apt-get install docker-compose): ${r.error.message}`);
+  if (r.error) throw new Error(`docker-compose could not run (${compose.install}): ${r.error.message}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,7 +30,7 @@ function tagOf(image: string): string | undefined {
   return last.includes(':') ? last.split(':').pop() : undefined;
 }
 
-describe('localstack/docker-compose.yml', () => {
+compose.describe('localstack/docker-compose.yml', () => {
   let dir: string;
   let emptyEnv: string;
 

@@ -48,7 +48,7 @@ export class SagaHarness {
   readonly deliveries: { service: ServiceName; topic: string; records: number }[] = [];
   private readonly cursor = new Map<string, number>();
   private readonly offsets = new Map<string, number>();
-  private consumers!: Partial<Record<ServiceName, (e: MSKEvent) => Promise<void>>>;
+  private consumers!: Partial<Record<ServiceName, (e: MSKEvent) => Promise<unknown>>>;
   private api!: ReturnType<typeof orderApi>;
   private notifications!: ReturnType<typeof notificationApi>;
   private fire!: ReturnType<typeof timerFire>;

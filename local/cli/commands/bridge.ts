@@ -78,7 +78,7 @@ export function register(program: Command, io: Io = processIo): void {
     .option('--quiet', 'no banner and no saga lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run localstack:bridge\n  npx campusg bridge --time-scale 60\n  npx campusg bridge --endpoint http://localhost:4566 --brokers localhost:9092\n',
+      '\nExamples:\n  npm run localstack:bridge\n  node bin/campusg.js bridge --time-scale 60\n  node bin/campusg.js bridge --endpoint http://localhost:4566 --brokers localhost:9092\n',
     )
     .action(async (flags: BridgeFlags) => {
       const code = await runBridge(flags, io);

@@ -243,9 +243,9 @@ async function retryConflict<T>(fn: () => Promise<T>, budgetMs: number): Promise
 async function requireRunning(target: Target): Promise<void> {
   if (target.kind !== 'local') return;
   const info = target.runtime();
-  if (info && !target.runtimeAlive()) {
+  if (info && !(await target.runtimeAlive())) {
     throw new CliError(
-      `the local runtime is not running (${target.runtimeFile} names pid ${info.pid}, which has exited): start it with \`npm start\``,
+      `the local runtime is not running (${target.runtimeFile} is left over from a runtime that is gone, pid ${info.pid}): start it with \`npm start\``,
     );
   }
   const api = (await target.apiUrl()).value;

@@ -92,17 +92,21 @@ export async function doctor(target: Target): Promise<DoctorReport> {
         status: 'warn',
         detail: `${target.runtimeProblem()} (is \`npm start\` running?)`,
       });
-    else if (!target.runtimeAlive())
+    else if (!(await target.runtimeAlive()))
       checks.push({
         name: 'runtime',
         status: 'fail',
-        detail: `${target.runtimeFile} names pid ${info.pid}, which is not running`,
+        detail: `${target.runtimeFile} is left over from a runtime that is gone (pid ${info.pid}); the next start replaces it`,
       });
     else
       checks.push({
         name: 'runtime',
         status: 'ok',
-        detail: `pid ${info.pid}, state in ${info.dataDir ?? target.stateDir}`,
+        // the same words as `start --help`: the state dir holds runtime.json and the dev-token key, the
+        // data dir (--data-dir) the records, tables, schedules and logs
+        detail:
+          `pid ${info.pid}; state dir ${target.stateDir}; data dir ${info.dataDir ?? 'none (data in memory)'}` +
+          (info.timeScale && info.timeScale !== 1 ? `; time scale x${info.timeScale}` : ''),
       });
   }
 

@@ -6,6 +6,7 @@ import { register as registerDemo } from './demo';
 import { register as registerDoctor } from './doctor';
 import { register as registerLogs } from './logs';
 import { register as registerOrders } from './orders';
+import { register as registerPreflight } from './preflight';
 import { register as registerProduce } from './produce';
 import { register as registerStart } from './start';
 import { register as registerToken } from './token';
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerLogs(program);
   registerOrders(program);
+  registerPreflight(program);
   registerProduce(program);
   registerStart(program);
   registerToken(program);

@@ -16,6 +16,7 @@ import {
   NotFoundError,
   parseSince,
   processIo,
+  SYSTEM_DOWN_HINT,
 } from '../output';
 import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from '../target';
 
@@ -140,7 +141,8 @@ async function logGroupsOf(target: Target, client: CloudWatchLogsClient, service
     groups = await listLogGroups(client);
   } catch (err) {
     const where = target.awsEndpoint()?.value ?? `CloudWatch Logs in ${target.region().value}`;
-    throw new CliError(`cannot list log groups at ${where}: ${describeError(err)}`, EXIT.FAILURE, {
+    const hint = target.kind === 'aws' ? '' : ` (${SYSTEM_DOWN_HINT})`;
+    throw new CliError(`cannot list log groups at ${where}: ${describeError(err)}${hint}`, EXIT.FAILURE, {
       cause: err,
     });
   }

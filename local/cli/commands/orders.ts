@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type Caller, OrderApiClient, type OrderItemInput, type OrderView } from '../api-client';
 import {
   action,
+  deadlineLine,
   EXIT,
   type ExitCode,
   formatCents,
@@ -153,7 +154,7 @@ function collectItem(value: string, previous: OrderItemInput[] | undefined): Ord
 }
 
 /** One readable line per order, plus its history when the API sends one. */
-export function formatOrder(order: OrderView): string[] {
+export function formatOrder(order: OrderView, timeScale = 1): string[] {
   const parts = [`order ${order.orderId}`, order.status];
   if (order.totalCents !== undefined) parts.push(`total ${formatCents(order.totalCents)}`);
   if (order.customerId) parts.push(`customer ${order.customerId}`);
@@ -161,6 +162,8 @@ export function formatOrder(order: OrderView): string[] {
   const reason = order.cancelReason ?? order.reason;
   if (order.status === 'CANCELLED' && typeof reason === 'string') parts.push(`reason ${reason}`);
   const lines = [parts.join('  ')];
+  const deadline = order.status === 'AWAITING_RUNNER' ? deadlineLine(order, timeScale) : undefined;
+  if (deadline) lines.push(deadline);
   const history = Array.isArray(order.history) ? order.history : [];
   for (const h of history) {
     if (h && typeof h === 'object') {
@@ -175,8 +178,12 @@ export function formatOrder(order: OrderView): string[] {
   return lines;
 }
 
-function show(io: Io, order: OrderView, opts: { json?: boolean }): ExitCode {
+function show(io: Io, order: OrderView, opts: TargetFlags & { json?: boolean }): ExitCode {
   if (opts.json) printJson(io, order);
-  else for (const l of formatOrder(order)) line(io, l);
+  else {
+    const target = resolveTarget(opts);
+    const timeScale = target.kind === 'local' ? target.runtime()?.timeScale : undefined;
+    for (const l of formatOrder(order, timeScale)) line(io, l);
+  }
   return EXIT.OK;
 }

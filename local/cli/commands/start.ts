@@ -1,7 +1,9 @@
 import { type Command, Option } from 'commander';
-import { type Runtime, startRuntime } from '../../runtime/runtime';
+import { IAM_MODES, type IamMode } from '../../iam';
+import { assertPortFree, PortInUseError, type Runtime, startRuntime } from '../../runtime/runtime';
 import {
   brokerListOption,
+  flushOutput,
   portOption,
   runUntilSignal,
   STATE_DIR_HELP,
@@ -17,7 +19,7 @@ import { EXIT, type Io, processIo } from '../output';
  *
  * The state-dir rule, the same for every command: runtime.json and the dev-token key live in the state dir,
  * `.campusg` in the current directory unless `--state-dir` / `CAMPUSG_STATE_DIR` says otherwise; `--data-dir`
- * holds only data (broker, tables, schedules, logs). So `npm start -- --data-dir ./data` and `npx campusg ...`
+ * holds only data (broker, tables, schedules, logs). So `npm start -- --data-dir ./data` and `node bin/campusg.js ...`
  * from the same directory find each other with no flags.
  */
 
@@ -33,6 +35,7 @@ export interface StartFlags {
   synth: boolean;
   quiet?: boolean;
   assembly?: string;
+  iam?: IamMode;
 }
 
 export function register(program: Command, io: Io = processIo): void {
@@ -75,6 +78,15 @@ export function register(program: Command, io: Io = processIo): void {
     .option('--no-synth', 'never run cdk synth, even when cdk.out is stale')
     .option('--assembly <dir>', 'cloud assembly to run', 'cdk.out')
     .option('--quiet', 'no banner and no saga lines')
+    .addOption(
+      new Option(
+        '--iam <mode>',
+        "check each function's AWS calls and Kafka operations against its execution role in the template: " +
+          'enforce refuses what AWS would (AccessDeniedException, TOPIC_AUTHORIZATION_FAILED), warn prints and allows, off skips',
+      )
+        .choices(IAM_MODES)
+        .default('enforce'),
+    )
     .addHelpText(
       'after',
       [
@@ -88,13 +100,17 @@ export function register(program: Command, io: Io = processIo): void {
         '  npm start',
         '  npm start -- --data-dir ./data --time-scale 60',
         '  npm start -- --kafka-port 19092 --http-port 3001 --aws-port 4578',
-        '  npx campusg start --kafka-brokers localhost:29092',
+        '  node bin/campusg.js start --kafka-brokers localhost:29092',
         '',
       ].join('\n'),
     )
     .action(async (flags: StartFlags) => {
       const code = await runStart(flags, io);
-      if (code !== EXIT.OK) process.exitCode = code;
+      // Exit now instead of when the event loop drains: while a process winds down on its own, Node restores
+      // the default SIGINT action, and a Ctrl-C repeated at that moment would end it "killed by SIGINT";
+      // nor can a handle left open keep a stopped runtime alive.
+      await flushOutput();
+      process.exit(code);
     });
 }
 
@@ -115,15 +131,46 @@ export async function runStart(flags: StartFlags, io: Io = processIo, cwd = proc
       timeScale: flags.timeScale,
       synth: flags.synth,
       quiet: flags.quiet,
+      iam: flags.iam,
       print: (l) => io.out.write(`${l}\n`),
       printError: (l) => io.err.write(`${l}\n`),
     });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof PortInUseError
+        ? await busyPorts(flags, err)
+        : err instanceof Error
+          ? err.message
+          : String(err);
     io.err.write(`campusg: ${message}\n`);
     return EXIT.FAILURE;
   }
 
   await runUntilSignal(io, 'local runtime', () => runtime.stop());
   return EXIT.OK;
+}
+
+/**
+ * The runtime stops at the first busy port; a user wants every one at once, not one per attempt. Probes all
+ * the ports this start needs and names each busy one with the flag that moves it.
+ */
+async function busyPorts(flags: StartFlags, first: PortInUseError): Promise<string> {
+  const wanted: [number, string, string][] = [
+    ...(flags.kafkaBrokers ? [] : [[flags.kafkaPort, 'kafka', '--kafka-port'] as [number, string, string]]),
+    [flags.httpPort, 'http api', '--http-port'],
+    [flags.awsPort, 'aws api', '--aws-port'],
+  ];
+  const probes = await Promise.allSettled(
+    wanted.map(([port, service, flag]) => assertPortFree(port, '127.0.0.1', service, flag)),
+  );
+  const busy = probes.flatMap((p) =>
+    p.status === 'rejected' && p.reason instanceof PortInUseError ? [p.reason] : [],
+  );
+  if (busy.length === 0) busy.push(first);
+  const list = busy.map((b) => `${b.port} (${b.service}; pass ${b.flag})`).join(', ');
+  const example = busy.map((b) => `${b.flag} ${b.port + 10000 <= 65535 ? b.port + 10000 : 0}`).join(' ');
+  return (
+    `${busy.length === 1 ? 'port' : 'ports'} already in use: ${list}. ` +
+    `Stop what holds ${busy.length === 1 ? 'it' : 'them'}, or choose others, e.g. npm start -- ${example}`
+  );
 }

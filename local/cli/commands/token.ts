@@ -19,7 +19,7 @@ export function register(program: Command, io: Io = processIo): void {
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .addHelpText(
       'after',
-      '\nExample:\n  curl -H "Authorization: Bearer $(npx campusg token --customer cust-1)" http://127.0.0.1:3000/orders/123',
+      '\nExample:\n  curl -H "Authorization: Bearer $(node bin/campusg.js token --customer cust-1)" http://127.0.0.1:3000/orders/123',
     )
     .action(
       action(io, async (opts: { customer?: string; runner?: string; ttl: number; stateDir?: string }) => {

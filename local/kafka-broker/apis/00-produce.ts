@@ -13,7 +13,9 @@ import { defineApi } from './types';
  *
  * Batches are validated (magic 2 else 43, CRC-32C else 2) and stored as sent; only the base offset is
  * patched. acks=0: the request gets no response at all. acks must be -1, 0 or 1 (else 21).
- * v6/v7 differ from v5 only in throttling semantics and idempotence rules, none of which apply here.
+ * v6/v7 differ from v5 only in throttling semantics and idempotence rules. Batches of idempotent producers
+ * are checked against the producer's last sequences (producers.ts): a retry gets its original offset and
+ * is not stored twice; a gap gets OUT_OF_ORDER_SEQUENCE_NUMBER (45).
  */
 export interface ProducePartitionData {
   readonly index: number;
@@ -70,20 +72,24 @@ export const produce = defineApi<ProduceRequest, ProduceResponse>({
     });
     w.int32(res.throttleTimeMs);
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
     const badAcks = req.acks !== 0 && req.acks !== 1 && req.acks !== -1;
     const topics = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): ProducePartitionResponse => {
         if (badAcks) return partitionError(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
+        if (!allowed('Write', { type: 'topic', name: t.name })) {
+          return partitionError(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        }
         const log = cluster.partition(t.name, p.index);
         if (!log) return partitionError(p.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         const split = splitBatches(p.records ?? Buffer.alloc(0));
         if (!split.ok) return partitionError(p.index, split.errorCode);
-        const baseOffset = cluster.append(log, split.batches);
+        const { errorCode, baseOffset } = cluster.produce(t.name, p.index, log, split.batches);
+        if (errorCode !== ErrorCode.NONE) return partitionError(p.index, errorCode);
         return {
           index: p.index,
-          errorCode: 0,
+          errorCode,
           baseOffset,
           logAppendTimeMs: -1n,
           logStartOffset: log.logStartOffset(),

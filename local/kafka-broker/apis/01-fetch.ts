@@ -1,6 +1,6 @@
 import type { Cluster } from '../cluster';
 import { ErrorCode } from '../protocol/error-codes';
-import { defineApi } from './types';
+import { defineApi, type RequestContext } from './types';
 
 /**
  * Fetch (key 1), versions 4-11, with long-poll.
@@ -19,8 +19,9 @@ import { defineApi } from './types';
  *
  * The response waits until min_bytes are available or max_wait_ms passes (or a partition errs). There are
  * no fetch sessions (session id 0, full fetches) and no transactions: the last stable offset is the high
- * watermark and aborted_transactions is null. At least one batch is returned even if it exceeds
- * max_bytes or partition_max_bytes, so a consumer can always make progress. Stored batches are written
+ * watermark and aborted_transactions is null. The first partition with data returns at least one batch
+ * even if it exceeds max_bytes or partition_max_bytes, so a consumer can always make progress; the others
+ * return only whole batches that fit in what is left (KIP-74). Stored batches are written
  * to the socket by reference, never copied or decoded.
  */
 export interface FetchPartitionRequest {
@@ -75,12 +76,16 @@ function partitionError(partitionIndex: number, errorCode: number): FetchPartiti
 }
 
 /** One pass over the requested partitions; `bytes` = record bytes gathered, `failed` = a partition erred. */
-function collect(req: FetchRequest, cluster: Cluster) {
+function collect(req: FetchRequest, cluster: Cluster, allowed: RequestContext['allowed']) {
   let bytes = 0;
   let failed = false;
   const responses = req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((p): FetchPartitionResponse => {
+      if (!allowed('Read', { type: 'topic', name: t.topic })) {
+        failed = true;
+        return partitionError(p.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      }
       const log = cluster.partition(t.topic, p.partition);
       if (!log) {
         failed = true;
@@ -96,10 +101,19 @@ function collect(req: FetchRequest, cluster: Cluster) {
           logStartOffset,
         };
       }
-      const budget = Math.min(p.partitionMaxBytes, req.maxBytes - bytes);
-      const batches = bytes > 0 && budget <= 0 ? [] : log.read(p.fetchOffset, Math.max(budget, 0));
-      const records = batches.map((b) => b.bytes);
-      for (const batch of records) bytes += batch.length;
+      const budget = Math.max(0, Math.min(p.partitionMaxBytes, req.maxBytes - bytes));
+      // Only the first partition with data may exceed the limits (by its first batch), as in Kafka
+      // (KIP-74); later partitions get only what fits, else a client's receive buffer check fails.
+      const records: Buffer[] = [];
+      if (bytes === 0 || budget > 0) {
+        let taken = 0;
+        for (const batch of log.read(p.fetchOffset, budget)) {
+          if (bytes > 0 && taken + batch.bytes.length > budget) break;
+          records.push(batch.bytes);
+          taken += batch.bytes.length;
+        }
+        bytes += taken;
+      }
       return {
         partitionIndex: p.partition,
         errorCode: ErrorCode.NONE,
@@ -170,10 +184,10 @@ export const fetch = defineApi<FetchRequest, FetchResponse>({
       });
     });
   },
-  async handle(req, _version, { cluster, signal }) {
+  async handle(req, _version, { cluster, signal, allowed }) {
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     for (;;) {
-      const pass = collect(req, cluster);
+      const pass = collect(req, cluster, allowed);
       const waitMs = deadline - Date.now();
       if (pass.failed || pass.bytes >= req.minBytes || waitMs <= 0 || signal.aborted) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: pass.responses };

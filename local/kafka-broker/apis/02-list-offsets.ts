@@ -1,4 +1,6 @@
 import { ErrorCode } from '../protocol/error-codes';
+import { firstRecordAtOrAfter } from '../protocol/record-batch';
+import type { PartitionLog } from '../storage/types';
 import { defineApi } from './types';
 
 /**
@@ -10,7 +12,8 @@ import { defineApi } from './types';
  *   topics [name string, partitions [partition_index int32, error_code int16, timestamp int64, offset int64]]
  *
  * timestamp -1 = latest (the high watermark), -2 = earliest (the log start offset), any other value = the
- * first offset of the earliest batch whose max timestamp is >= it (offset -1 when there is none).
+ * offset and timestamp of the first record whose timestamp is >= it (offset -1 when there is none): the
+ * log finds the batch by its max timestamp, then the batch's record headers give the record.
  * v3 only changes throttling semantics.
  */
 export const LATEST_TIMESTAMP = -1n;
@@ -61,12 +64,20 @@ export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
       });
     });
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map(({ partitionIndex, timestamp }): ListOffsetsPartitionResponse => {
+          if (!allowed('Describe', { type: 'topic', name: t.name })) {
+            return {
+              partitionIndex,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+              timestamp: -1n,
+              offset: -1n,
+            };
+          }
           const log = cluster.partition(t.name, partitionIndex);
           if (!log) {
             return {
@@ -87,7 +98,7 @@ export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
               offset: log.logStartOffset(),
             };
           }
-          const found = log.offsetForTimestamp(timestamp);
+          const found = offsetForTimestamp(log, timestamp);
           return {
             partitionIndex,
             errorCode: ErrorCode.NONE,
@@ -113,3 +124,14 @@ export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
     };
   },
 });
+
+/** The first record at or after `timestamp`: the batch from the log's index, the record from its headers. */
+function offsetForTimestamp(
+  log: PartitionLog,
+  timestamp: bigint,
+): { offset: bigint; timestamp: bigint } | undefined {
+  const found = log.offsetForTimestamp(timestamp);
+  if (!found) return undefined;
+  const [batch] = log.read(found.offset, 1);
+  return (batch && firstRecordAtOrAfter(batch.bytes, timestamp)) ?? found;
+}

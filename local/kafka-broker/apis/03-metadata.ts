@@ -1,3 +1,4 @@
+import { CLUSTER_RESOURCE } from '../authorizer';
 import { ErrorCode } from '../protocol/error-codes';
 import { defineApi } from './types';
 
@@ -18,7 +19,10 @@ import { defineApi } from './types';
  *                       isr_nodes [int32], v5+: offline_replicas [int32]]]
  *
  * Single node: this broker leads every partition and is the controller. Unknown topics are auto-created
- * when the broker allows it and (v4+) the request does too.
+ * when the broker allows it and (v4+) the request does too; an illegal name gets INVALID_TOPIC_EXCEPTION
+ * (17), a topic that is not auto-created UNKNOWN_TOPIC_OR_PARTITION (3). With an authorizer, "all topics"
+ * lists only those the principal may Describe, a named one it may not gets TOPIC_AUTHORIZATION_FAILED
+ * (29), and auto-creation needs Create on the topic or the cluster.
  */
 export interface MetadataRequest {
   readonly topics: readonly string[] | null;
@@ -78,12 +82,22 @@ export const metadata = defineApi<MetadataRequest, MetadataResponse>({
       });
     });
   },
-  handle(req, _version, { cluster }) {
-    const names = req.topics ?? cluster.topicNames();
+  handle(req, _version, { cluster, session, allowed }) {
+    const describable = (name: string) => allowed('Describe', { type: 'topic', name });
+    const names = req.topics ?? cluster.topicNames().filter(describable);
     const nodeId = cluster.nodeId;
     const topics = names.map((name): MetadataTopic => {
-      if (!cluster.ensureTopic(name, req.allowAutoTopicCreation)) {
-        return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal: false, partitions: [] };
+      const failed = (errorCode: number) => ({ errorCode, name, isInternal: false, partitions: [] });
+      if (!describable(name)) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      if (!cluster.topic(name)) {
+        const mayCreate =
+          allowed('Create', { type: 'topic', name }) ||
+          allowed('Create', { type: 'cluster', name: CLUSTER_RESOURCE });
+        if (req.allowAutoTopicCreation && cluster.options.autoCreateTopics && !mayCreate) {
+          return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+        }
+        const errorCode = cluster.ensureTopic(name, req.allowAutoTopicCreation);
+        if (errorCode !== ErrorCode.NONE) return failed(errorCode);
       }
       const partitions: MetadataPartition[] = [];
       for (let p = 0; p < cluster.topic(name)!.partitions; p++) {
@@ -100,7 +114,7 @@ export const metadata = defineApi<MetadataRequest, MetadataResponse>({
     });
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId, host: cluster.advertisedHost, port: cluster.advertisedPort, rack: null }],
+      brokers: [{ nodeId, host: cluster.advertisedHost, port: session.listener.port, rack: null }],
       clusterId: cluster.clusterId,
       controllerId: nodeId,
       topics,

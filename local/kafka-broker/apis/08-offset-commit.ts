@@ -69,7 +69,10 @@ export const offsetCommit = defineApi<OffsetCommitRequest, OffsetCommitResponse>
       });
     });
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
+    if (!allowed('Read', { type: 'group', name: req.groupId })) {
+      return everyPartition(req, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
     const groupError = cluster.groups.checkCommit(req.groupId, req.generationId, req.memberId);
     if (groupError !== ErrorCode.NONE) return everyPartition(req, groupError);
     const commitTimestamp = BigInt(Date.now());
@@ -78,6 +81,9 @@ export const offsetCommit = defineApi<OffsetCommitRequest, OffsetCommitResponse>
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
+          if (!allowed('Read', { type: 'topic', name: t.name })) {
+            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+          }
           if (!cluster.partition(t.name, p.partitionIndex)) {
             return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           }

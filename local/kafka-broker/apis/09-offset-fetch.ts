@@ -58,11 +58,16 @@ export const offsetFetch = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
     });
     if (version >= 2) w.int16(res.errorCode);
   },
-  handle(req, _version, { cluster }) {
+  handle(req, version, { cluster, allowed }) {
     const { storage } = cluster;
+    if (!allowed('Describe', { type: 'group', name: req.groupId })) {
+      return this.errorResponse(req, version, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
+    const describable = (name: string) => allowed('Describe', { type: 'topic', name });
     if (req.topics === null) {
       const byTopic = new Map<string, OffsetFetchPartition[]>();
       for (const { topic, partition, value } of storage.committedOffsets(req.groupId)) {
+        if (!describable(topic)) continue;
         const partitions = byTopic.get(topic) ?? [];
         partitions.push({
           partitionIndex: partition,
@@ -84,6 +89,15 @@ export const offsetFetch = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex): OffsetFetchPartition => {
+          if (!describable(t.name)) {
+            return {
+              partitionIndex,
+              committedOffset: -1n,
+              committedLeaderEpoch: -1,
+              metadata: '',
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            };
+          }
           const value = storage.fetchOffset(req.groupId, t.name, partitionIndex);
           return {
             partitionIndex,

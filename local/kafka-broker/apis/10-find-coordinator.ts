@@ -41,14 +41,17 @@ export const findCoordinator = defineApi<FindCoordinatorRequest, FindCoordinator
     if (version >= 1) w.nullableString(res.errorMessage);
     w.int32(res.nodeId).string(res.host).int32(res.port);
   },
-  handle(_req, _version, { cluster }) {
+  handle(req, version, { cluster, session, allowed }) {
+    if (req.keyType === 0 && !allowed('Describe', { type: 'group', name: req.key })) {
+      return this.errorResponse(req, version, ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    }
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       nodeId: cluster.nodeId,
       host: cluster.advertisedHost,
-      port: cluster.advertisedPort,
+      port: session.listener.port,
     };
   },
   errorResponse(_req, _version, errorCode) {

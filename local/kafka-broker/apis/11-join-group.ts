@@ -1,5 +1,6 @@
 import type { JoinGroupResult } from '../groups/group';
 import { joinError } from '../groups/group';
+import { ErrorCode } from '../protocol/error-codes';
 import { defineApi } from './types';
 
 /**
@@ -66,7 +67,10 @@ export const joinGroup = defineApi<JoinGroupRequest, JoinGroupResponse>({
       w.bytes(m.metadata);
     });
   },
-  async handle(req, version, { cluster, header, clientHost }) {
+  async handle(req, version, { cluster, header, clientHost, allowed }) {
+    if (!allowed('Read', { type: 'group', name: req.groupId })) {
+      return { throttleTimeMs: 0, ...joinError(ErrorCode.GROUP_AUTHORIZATION_FAILED, req.memberId) };
+    }
     const result = await cluster.groups.join(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId,

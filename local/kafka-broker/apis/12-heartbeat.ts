@@ -1,3 +1,4 @@
+import { ErrorCode } from '../protocol/error-codes';
 import { defineApi } from './types';
 
 /**
@@ -40,7 +41,10 @@ export const heartbeat = defineApi<HeartbeatRequest, HeartbeatResponse>({
     if (version >= 1) w.int32(res.throttleTimeMs);
     w.int16(res.errorCode);
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
+    if (!allowed('Read', { type: 'group', name: req.groupId })) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+    }
     return {
       throttleTimeMs: 0,
       errorCode: cluster.groups.heartbeat(req.groupId, req.generationId, req.memberId),

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../protocol/error-codes';
 import { defineApi } from './types';
 
 /**
@@ -43,7 +44,14 @@ export const syncGroup = defineApi<SyncGroupRequest, SyncGroupResponse>({
     if (version >= 1) w.int32(res.throttleTimeMs);
     w.int16(res.errorCode).bytes(res.assignment);
   },
-  async handle(req, _version, { cluster }) {
+  async handle(req, _version, { cluster, allowed }) {
+    if (!allowed('Read', { type: 'group', name: req.groupId })) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        assignment: Buffer.alloc(0),
+      };
+    }
     const result = await cluster.groups.sync(req.groupId, req.generationId, req.memberId, req.assignments);
     return { throttleTimeMs: 0, ...result };
   },

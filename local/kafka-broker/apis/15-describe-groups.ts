@@ -53,10 +53,20 @@ export const describeGroups = defineApi<DescribeGroupsRequest, DescribeGroupsRes
       });
     });
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId): DescribedGroup => {
+        if (!allowed('Describe', { type: 'group', name: groupId })) {
+          return {
+            errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+            groupId,
+            groupState: '',
+            protocolType: '',
+            protocolData: '',
+            members: [],
+          };
+        }
         const d = cluster.groups.describe(groupId);
         return {
           errorCode: ErrorCode.NONE,

@@ -32,8 +32,11 @@ export const listGroups = defineApi<ListGroupsRequest, ListGroupsResponse>({
       w.string(g.groupId).string(g.protocolType);
     });
   },
-  handle(_req, _version, { cluster }) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: cluster.groups.list() };
+  handle(_req, _version, { cluster, allowed }) {
+    const groups = cluster.groups
+      .list()
+      .filter((g) => allowed('Describe', { type: 'group', name: g.groupId }));
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
   },
   errorResponse(_req, _version, errorCode) {
     return { throttleTimeMs: 0, errorCode, groups: [] };

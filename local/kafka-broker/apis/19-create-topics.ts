@@ -1,3 +1,4 @@
+import { CLUSTER_RESOURCE } from '../authorizer';
 import { ErrorCode } from '../protocol/error-codes';
 import { defineApi } from './types';
 
@@ -58,7 +59,10 @@ export const createTopics = defineApi<CreateTopicsRequest, CreateTopicsResponse>
       if (version >= 1) w.nullableString(t.errorMessage);
     });
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
+    const mayCreate = (name: string) =>
+      allowed('Create', { type: 'cluster', name: CLUSTER_RESOURCE }) ||
+      allowed('Create', { type: 'topic', name });
     const seen = new Set<string>();
     return {
       throttleTimeMs: 0,
@@ -71,6 +75,13 @@ export const createTopics = defineApi<CreateTopicsRequest, CreateTopicsResponse>
           };
         }
         seen.add(t.name);
+        if (!mayCreate(t.name)) {
+          return {
+            name: t.name,
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            errorMessage: `not authorized to create topic ${t.name}`,
+          };
+        }
         if (t.replicationFactor > 1) {
           return {
             name: t.name,

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../protocol/error-codes';
 import { defineApi } from './types';
 
 /**
@@ -32,10 +33,15 @@ export const deleteTopics = defineApi<DeleteTopicsRequest, DeleteTopicsResponse>
       w.string(t.name).int16(t.errorCode);
     });
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
     return {
       throttleTimeMs: 0,
-      responses: req.topicNames.map((name) => ({ name, errorCode: cluster.deleteTopic(name) })),
+      responses: req.topicNames.map((name) => ({
+        name,
+        errorCode: allowed('Delete', { type: 'topic', name })
+          ? cluster.deleteTopic(name)
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      })),
     };
   },
   errorResponse(req, _version, errorCode) {

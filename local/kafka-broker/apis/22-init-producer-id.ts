@@ -7,8 +7,9 @@ import { defineApi } from './types';
  * Request: transactional_id nullable string, transaction_timeout_ms int32
  * Response: throttle_time_ms int32, error_code int16, producer_id int64, producer_epoch int16
  *
- * Hands out fresh producer ids so idempotent producers can start. Sequence numbers are not checked and
- * transactions are not supported (a transactional id gets the same treatment; commits are not served).
+ * Hands out fresh producer ids (never one used before a restart) so idempotent producers can start; their
+ * sequence numbers are checked by Produce (producers.ts). Transactions are not supported (a transactional
+ * id gets the same treatment; commits are not served).
  */
 export interface InitProducerIdRequest {
   readonly transactionalId: string | null;

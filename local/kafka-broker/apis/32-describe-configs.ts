@@ -1,5 +1,7 @@
-import type { Cluster } from '../cluster';
+import { CLUSTER_RESOURCE } from '../authorizer';
+import { type Cluster, DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS } from '../cluster';
 import { ErrorCode } from '../protocol/error-codes';
+import { TOPIC_CONFIGS, topicConfigDefinition } from '../topic-configs';
 import { defineApi } from './types';
 
 /**
@@ -12,8 +14,9 @@ import { defineApi } from './types';
  *   configs [name string, value nullable string, read_only bool, v0: is_default bool, v1+: config_source int8,
  *            is_sensitive bool, v1+: synonyms [name string, value nullable string, source int8]]]
  *
- * Topics (type 2) report retention and the configs given at creation; the broker (type 4) a few of its
- * settings. Synonyms are always empty. Other resource types get INVALID_REQUEST.
+ * Topics (type 2) report every topic config Kafka 3.9 knows (topic-configs.ts) with its value and source
+ * (1 = set on the topic, 5 = default); asked-for names filter the list. The broker (type 4, name "" or its
+ * id) reports its main settings. Synonyms are always empty. Other resource types get INVALID_REQUEST.
  */
 const TOPIC = 2;
 const BROKER = 4;
@@ -60,24 +63,46 @@ function configsOf(cluster: Cluster, resourceType: number, resourceName: string)
     const topic = cluster.topic(resourceName);
     if (!topic) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     const given = topic.configs;
-    const source = (name: string) => (name in given ? SOURCE_DYNAMIC_TOPIC : SOURCE_DEFAULT);
-    const entries = new Map<string, ConfigEntry>([
-      ['cleanup.policy', entry('cleanup.policy', 'delete', SOURCE_DEFAULT)],
-      ['retention.ms', entry('retention.ms', String(topic.retentionMs), source('retention.ms'))],
-      ['retention.bytes', entry('retention.bytes', String(topic.retentionBytes), source('retention.bytes'))],
-    ]);
+    const actual: Record<string, string> = {
+      'retention.ms': String(topic.retentionMs),
+      'retention.bytes': String(topic.retentionBytes),
+    };
+    const entries = TOPIC_CONFIGS.map((def) => {
+      const value = given[def.name] ?? actual[def.name] ?? def.defaultValue;
+      const set = Object.hasOwn(given, def.name) || value !== def.defaultValue;
+      return entry(def.name, value, set ? SOURCE_DYNAMIC_TOPIC : SOURCE_DEFAULT);
+    });
     for (const [name, value] of Object.entries(given)) {
-      if (!entries.has(name)) entries.set(name, entry(name, value, SOURCE_DYNAMIC_TOPIC));
+      if (!topicConfigDefinition(name)) entries.push(entry(name, value, SOURCE_DYNAMIC_TOPIC));
     }
-    return [...entries.values()];
+    return entries;
   }
   if (resourceType === BROKER) {
+    if (resourceName !== '' && resourceName !== String(cluster.nodeId)) return ErrorCode.INVALID_REQUEST;
     const { options } = cluster;
+    const fixed = (name: string, value: string) => entry(name, value, SOURCE_STATIC_BROKER, true);
+    const byDefault = (name: string, value: string) => entry(name, value, SOURCE_DEFAULT, true);
     return [
-      entry('broker.id', String(options.nodeId), SOURCE_STATIC_BROKER, true),
-      entry('num.partitions', String(options.defaultPartitions), SOURCE_STATIC_BROKER, true),
-      entry('auto.create.topics.enable', String(options.autoCreateTopics), SOURCE_STATIC_BROKER, true),
-      entry('default.replication.factor', '1', SOURCE_STATIC_BROKER, true),
+      fixed('broker.id', String(options.nodeId)),
+      fixed('node.id', String(options.nodeId)),
+      fixed('num.partitions', String(options.defaultPartitions)),
+      fixed('auto.create.topics.enable', String(options.autoCreateTopics)),
+      fixed('default.replication.factor', '1'),
+      fixed('offsets.topic.replication.factor', '1'),
+      fixed('transaction.state.log.replication.factor', '1'),
+      fixed('advertised.listeners', `PLAINTEXT://${cluster.advertisedHost}:${cluster.advertisedPort}`),
+      byDefault('log.retention.ms', String(DEFAULT_RETENTION_MS)),
+      byDefault('log.retention.hours', '168'),
+      byDefault('log.retention.bytes', String(DEFAULT_RETENTION_BYTES)),
+      byDefault('log.segment.bytes', '1073741824'),
+      byDefault('log.cleanup.policy', 'delete'),
+      byDefault('message.max.bytes', '1048588'),
+      byDefault('min.insync.replicas', '1'),
+      byDefault('compression.type', 'producer'),
+      byDefault('group.initial.rebalance.delay.ms', '0'),
+      byDefault('group.min.session.timeout.ms', '6000'),
+      byDefault('group.max.session.timeout.ms', '300000'),
+      byDefault('delete.topic.enable', 'true'),
     ];
   }
   return ErrorCode.INVALID_REQUEST;
@@ -110,12 +135,26 @@ export const describeConfigs = defineApi<DescribeConfigsRequest, DescribeConfigs
       });
     });
   },
-  handle(req, _version, { cluster }) {
+  handle(req, _version, { cluster, allowed }) {
     return {
       throttleTimeMs: 0,
       results: req.resources.map((resource): DescribeConfigsResult => {
-        const found = configsOf(cluster, resource.resourceType, resource.resourceName);
         const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+        const isTopic = resource.resourceType === TOPIC;
+        const target = isTopic
+          ? { type: 'topic' as const, name: resource.resourceName }
+          : { type: 'cluster' as const, name: CLUSTER_RESOURCE };
+        if (!allowed('DescribeConfigs', target)) {
+          return {
+            ...base,
+            errorCode: isTopic
+              ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+              : ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+            errorMessage: `not authorized to describe the configs of ${resource.resourceName}`,
+            configs: [],
+          };
+        }
+        const found = configsOf(cluster, resource.resourceType, resource.resourceName);
         if (typeof found === 'number') {
           return {
             ...base,

@@ -11,11 +11,16 @@ import { leaveGroup } from './13-leave-group';
 import { syncGroup } from './14-sync-group';
 import { describeGroups } from './15-describe-groups';
 import { listGroups } from './16-list-groups';
+import { saslHandshake } from './17-sasl-handshake';
 import { apiVersions, setAdvertisedApis } from './18-api-versions';
 import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
 import { initProducerId } from './22-init-producer-id';
 import { describeConfigs } from './32-describe-configs';
+import { alterConfigs } from './33-alter-configs';
+import { saslAuthenticate } from './36-sasl-authenticate';
+import { createPartitions } from './37-create-partitions';
+import { incrementalAlterConfigs } from './44-incremental-alter-configs';
 import type { Api } from './types';
 
 /**
@@ -36,11 +41,16 @@ const all = [
   syncGroup,
   describeGroups,
   listGroups,
+  saslHandshake,
   apiVersions,
   createTopics,
   deleteTopics,
   initProducerId,
   describeConfigs,
+  alterConfigs,
+  saslAuthenticate,
+  createPartitions,
+  incrementalAlterConfigs,
 ] as unknown as readonly Api[];
 
 export const apis: ReadonlyMap<number, Api> = new Map(all.map((api) => [api.key, api]));

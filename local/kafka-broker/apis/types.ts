@@ -1,7 +1,9 @@
+import type { AclOperation, AclResource } from '../authorizer';
 import type { Cluster } from '../cluster';
 import type { RequestHeader } from '../protocol/header';
 import type { Reader } from '../protocol/reader';
 import type { Writer } from '../protocol/writer';
+import type { Session } from '../session';
 
 /** What a handler knows about the request beyond its body. */
 export interface RequestContext {
@@ -11,6 +13,10 @@ export interface RequestContext {
   readonly clientHost: string;
   /** Aborted when the connection closes: parked requests stop waiting. */
   readonly signal: AbortSignal;
+  /** The connection's listener, SASL progress and principal. */
+  readonly session: Session;
+  /** Whether the connection's principal may do `operation` on `resource` (always true without an authorizer). */
+  allowed(operation: AclOperation, resource: AclResource): boolean;
 }
 
 /**

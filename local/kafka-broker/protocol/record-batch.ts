@@ -1,5 +1,7 @@
+import { gunzipSync } from 'node:zlib';
 import { crc32c } from '@node-rs/crc32';
 import { ErrorCode } from './error-codes';
+import { Reader } from './reader';
 
 /**
  * RecordBatch v2 header (61 bytes), the only message format this broker accepts:
@@ -19,6 +21,9 @@ const ATTRIBUTES_OFFSET = 21;
 const LAST_OFFSET_DELTA_OFFSET = 23;
 const FIRST_TIMESTAMP_OFFSET = 27;
 const MAX_TIMESTAMP_OFFSET = 35;
+const PRODUCER_ID_OFFSET = 43;
+const PRODUCER_EPOCH_OFFSET = 51;
+const BASE_SEQUENCE_OFFSET = 53;
 const RECORD_COUNT_OFFSET = 57;
 
 export interface BatchHeader {
@@ -27,6 +32,11 @@ export interface BatchHeader {
   readonly maxTimestamp: bigint;
   readonly recordCount: number;
   readonly attributes: number;
+  /** -1 when the producer is not idempotent. */
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  /** -1 when the producer is not idempotent. */
+  readonly baseSequence: number;
 }
 
 export interface ValidBatch extends BatchHeader {
@@ -44,6 +54,9 @@ export function readBatchHeader(batch: Buffer): BatchHeader {
     firstTimestamp: batch.readBigInt64BE(FIRST_TIMESTAMP_OFFSET),
     maxTimestamp: batch.readBigInt64BE(MAX_TIMESTAMP_OFFSET),
     recordCount: batch.readInt32BE(RECORD_COUNT_OFFSET),
+    producerId: batch.readBigInt64BE(PRODUCER_ID_OFFSET),
+    producerEpoch: batch.readInt16BE(PRODUCER_EPOCH_OFFSET),
+    baseSequence: batch.readInt32BE(BASE_SEQUENCE_OFFSET),
   };
 }
 
@@ -90,4 +103,42 @@ export function splitBatches(records: Buffer): BatchSplit {
 /** Writes the log-assigned base offset into a stored copy of a batch (outside the CRC). */
 export function patchBaseOffset(batch: Buffer, baseOffset: bigint): void {
   batch.writeBigInt64BE(baseOffset, 0);
+}
+
+const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
+const COMPRESSION_MASK = 0x07;
+const GZIP = 1;
+
+/**
+ * The first record of a stored batch whose timestamp is >= `target` (ListOffsets by time answers per
+ * record, not per batch). Decodes only the record headers (length, attributes, timestamp and offset
+ * deltas). Batches with LogAppendTime carry one timestamp for all records; gzip batches are inflated;
+ * other codecs (snappy, lz4, zstd) cannot be read here and answer with the batch's first offset and max
+ * timestamp. Undefined when no record qualifies.
+ */
+export function firstRecordAtOrAfter(
+  batch: Buffer,
+  target: bigint,
+): { offset: bigint; timestamp: bigint } | undefined {
+  const header = readBatchHeader(batch);
+  const baseOffset = batch.readBigInt64BE(0);
+  if (header.maxTimestamp < target) return undefined;
+  const codec = header.attributes & COMPRESSION_MASK;
+  if ((header.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0 || (codec !== 0 && codec !== GZIP)) {
+    return { offset: baseOffset, timestamp: header.maxTimestamp };
+  }
+  const size = Math.min(batch.length, 12 + batch.readInt32BE(LENGTH_OFFSET));
+  let records = batch.subarray(BATCH_HEADER_BYTES, size);
+  if (codec === GZIP) records = gunzipSync(records);
+  const r = new Reader(records);
+  for (let i = 0; i < header.recordCount && r.remaining > 0; i++) {
+    const length = r.varint();
+    const end = r.offset + length;
+    r.int8(); // attributes
+    const timestamp = header.firstTimestamp + r.varlong();
+    const offsetDelta = r.varint();
+    if (timestamp >= target) return { offset: baseOffset + BigInt(offsetDelta), timestamp };
+    r.offset = end;
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@
  *   offsets.log                      committed group offsets: append-only frames, compacted now and then
  *   logs/<topic>/<partition>/<base offset, 20 digits>.log
  *                                    segments: RecordBatch v2 bytes back to back, base offsets patched
- *   broker.lock                      pid of the process that has the directory open
+ *   broker.lock                      a listening socket: the lock, released by the OS when the broker dies (./lock.ts)
  *
  * Durability: append() hands the batch to the OS with a synchronous write before it returns, so an
  * acknowledged produce survives a kill -9 of the process (`fsync: 'os'`, the default). `fsync: 'always'`
@@ -25,6 +25,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32c } from '@node-rs/crc32';
+import { lockDataDirectory } from './lock';
 import type { BatchInfo, BrokerStorage, CommittedOffset, PartitionLog, TopicConfig } from './types';
 
 export interface FileStorageOptions {
@@ -74,7 +75,6 @@ const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 const SEGMENT_SUFFIX = '.log';
 const OFFSETS_FILE = 'offsets.log';
 const TOPICS_FILE = 'topics.json';
-const LOCK_FILE = 'broker.lock';
 const LOGS_DIR = 'logs';
 const FRAME_HEADER = 8;
 const MAX_OFFSET_FRAME = 1024 * 1024;
@@ -91,6 +91,7 @@ export async function openFileStorage(
 ): Promise<FileBrokerStorage> {
   const storage = new FileStorage(path.resolve(dir), options);
   try {
+    storage.guard = await lockDataDirectory(storage.dir);
     storage.open();
   } catch (err) {
     // Release what was opened (files, the lock) so that a fixed directory can be opened again.
@@ -793,7 +794,8 @@ function encodeFrame(record: OffsetRecord): Buffer {
 }
 
 interface StoredTopic {
-  readonly config: TopicConfig;
+  /** Replaced by updateTopic (AlterConfigs, CreatePartitions). */
+  config: TopicConfig;
   readonly partitions: FilePartitionLog[];
 }
 
@@ -808,8 +810,8 @@ class FileStorage implements BrokerStorage {
   private readonly offsets: OffsetsLog;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** This storage wrote the lock file (and so removes it on close). */
-  private locked = false;
+  /** The data directory's lock (./lock.ts), held from open to close. */
+  guard: { release(): Promise<void> } | undefined;
 
   constructor(
     readonly dir: string,
@@ -826,7 +828,6 @@ class FileStorage implements BrokerStorage {
 
   open(): void {
     fs.mkdirSync(path.join(this.dir, LOGS_DIR), { recursive: true });
-    this.lock();
     const configs = this.readTopics();
     for (const config of configs) this.topics.set(config.name, this.loadTopic(config));
     this.removeOrphans();
@@ -835,22 +836,6 @@ class FileStorage implements BrokerStorage {
       this.timer = setInterval(() => this.syncAll(), this.options.fsync);
       this.timer.unref();
     }
-  }
-
-  private lock(): void {
-    const file = path.join(this.dir, LOCK_FILE);
-    try {
-      const pid = Number.parseInt(fs.readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-        throw new StorageError(
-          `data directory ${this.dir} is in use by process ${pid}; stop that broker or choose another data directory`,
-        );
-      }
-    } catch (err) {
-      if (err instanceof StorageError) throw err;
-    }
-    fs.writeFileSync(file, String(process.pid));
-    this.locked = true;
   }
 
   private readTopics(): TopicConfig[] {
@@ -943,6 +928,26 @@ class FileStorage implements BrokerStorage {
     }
   }
 
+  /** New configs and (only growing) partitions of a topic; topics.json is replaced atomically. */
+  updateTopic(config: TopicConfig): void {
+    this.assertOpen();
+    const topic = this.topics.get(config.name);
+    if (!topic) throw new StorageError(`topic ${config.name} does not exist; create it first`);
+    if (config.partitions < topic.partitions.length)
+      throw new StorageError(`topic ${config.name} cannot shrink`);
+    const copy: TopicConfig = { ...config, configs: { ...config.configs } };
+    // New partition directories first, then topics.json: the rename is the commit point.
+    for (let p = topic.partitions.length; p < copy.partitions; p++) {
+      const dir = path.join(this.topicDir(copy.name), String(p));
+      fs.rmSync(dir, { recursive: true, force: true });
+      const log = new FilePartitionLog(copy.name, p, dir, this);
+      log.load(this.recovery.truncations);
+      topic.partitions.push(log);
+    }
+    topic.config = copy;
+    this.writeTopics();
+  }
+
   partition(topic: string, partition: number): PartitionLog | undefined {
     return this.topics.get(topic)?.partitions[partition];
   }
@@ -977,15 +982,6 @@ class FileStorage implements BrokerStorage {
     if (this.timer) clearInterval(this.timer);
     for (const topic of this.topics.values()) for (const log of topic.partitions) log.close();
     this.offsets.close();
-    if (this.locked) fs.rmSync(path.join(this.dir, LOCK_FILE), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    await this.guard?.release();
   }
 }

@@ -129,6 +129,16 @@ export class MemoryStorage implements BrokerStorage {
     }
   }
 
+  updateTopic(config: TopicConfig): void {
+    const entry = this.topics.get(config.name);
+    if (!entry) throw new Error(`topic ${config.name} does not exist; create it first`);
+    if (config.partitions < entry.partitions.length) throw new Error(`topic ${config.name} cannot shrink`);
+    entry.config = config;
+    for (let p = entry.partitions.length; p < config.partitions; p++) {
+      entry.partitions.push(new MemoryPartitionLog(config.name, p, () => entry.config));
+    }
+  }
+
   partition(topic: string, partition: number): PartitionLog | undefined {
     return this.topics.get(topic)?.partitions[partition];
   }

@@ -68,6 +68,8 @@ export interface BrokerStorage {
   listTopics(): TopicConfig[];
   createTopic(config: TopicConfig): void;
   deleteTopic(name: string): void;
+  /** Replaces a topic's configs (AlterConfigs); `partitions` may only grow (CreatePartitions). */
+  updateTopic(config: TopicConfig): void;
   partition(topic: string, partition: number): PartitionLog | undefined;
   commitOffset(group: string, topic: string, partition: number, value: CommittedOffset): void;
   fetchOffset(group: string, topic: string, partition: number): CommittedOffset | undefined;

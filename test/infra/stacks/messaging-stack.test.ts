@@ -44,7 +44,8 @@ describe('MessagingStack (provisioned)', () => {
   });
 
   it('outputs the cluster ARN', () => {
-    t.hasOutput('ClusterArn', {});
+    const [[clusterId]] = resourcesOf(t, 'AWS::MSK::Cluster');
+    t.hasOutput('ClusterArn', { Value: { 'Fn::GetAtt': [clusterId, 'Arn'] } });
   });
 });
 

@@ -10,11 +10,13 @@ describe('NetworkStack', () => {
     app = synthesize();
   });
 
-  it('spreads three private isolated subnets over three AZs without NAT gateways', () => {
+  it('spreads three private isolated subnets over three zones (by AZ ID) without NAT gateways', () => {
     const t = app.templates.network;
     const subnets = resourcesOf(t, 'AWS::EC2::Subnet');
     expect(subnets).toHaveLength(3);
-    expect(subnets.map(([, s]) => s.Properties.AvailabilityZone['Fn::Select'][0]).sort()).toEqual([0, 1, 2]);
+    expect(subnets.map(([, s]) => s.Properties.AvailabilityZoneId['Fn::Select'][0]).sort()).toEqual([
+      0, 1, 2,
+    ]);
     expect(subnets.every(([, s]) => s.Properties.MapPublicIpOnLaunch === false)).toBe(true);
     t.resourceCountIs('AWS::EC2::NatGateway', 0);
     t.resourceCountIs('AWS::EC2::InternetGateway', 0);

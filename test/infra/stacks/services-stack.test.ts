@@ -12,6 +12,15 @@ const DATA_PLANE = [
   'kafka-cluster:AlterGroup',
 ];
 
+/** The logical id of the one resource of `type` (whose id matches `pattern`, when given). */
+function idOf(t: Template, type: string, pattern?: RegExp): string {
+  const ids = resourcesOf(t, type)
+    .map(([id]) => id)
+    .filter((id) => !pattern || pattern.test(id));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}
+
 /** Function logical id -> its role's inline/default policy statements. */
 function statementsByFunction(t: Template): Map<string, Json[]> {
   const functions = resourcesOf(t, 'AWS::Lambda::Function');
@@ -59,7 +68,10 @@ describe('ServicesStack', () => {
       KAFKA_AUTH: 'iam',
       KAFKA_TLS: 'true',
     });
-    expect(env('OrderApiFunction').MSK_CLUSTER_ARN).toBeDefined();
+    // the cluster's ARN, imported from the Messaging stack (docs/conventions.md)
+    expect(env('OrderApiFunction').MSK_CLUSTER_ARN).toEqual({
+      'Fn::ImportValue': expect.stringMatching(/^CampusG-dev-Messaging:.*KafkaCluster.*Arn/),
+    });
     expect(env('PaymentConsumer')).toMatchObject({
       PAYMENTS_TABLE: 'campusg-dev-payments',
       PAYMENT_LIMIT_CENTS: '50000',
@@ -179,7 +191,20 @@ describe('ServicesStack', () => {
     t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+      JwtConfiguration: {
+        Audience: [{ Ref: idOf(t, 'AWS::Cognito::UserPoolClient') }],
+        Issuer: {
+          'Fn::Join': [
+            '',
+            [
+              'https://cognito-idp.',
+              { Ref: 'AWS::Region' },
+              '.amazonaws.com/',
+              { Ref: idOf(t, 'AWS::Cognito::UserPool') },
+            ],
+          ],
+        },
+      },
     });
     const integrations = resourcesOf(t, 'AWS::ApiGatewayV2::Integration').map(([, i]) => i.Properties);
     expect(integrations.map((i) => i.IntegrationUri['Fn::GetAtt'][0]).sort()).toEqual([
@@ -190,7 +215,10 @@ describe('ServicesStack', () => {
     t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [idOf(t, 'AWS::Logs::LogGroup', /^ApiAccessLogs/), 'Arn'] },
+        Format: Match.stringLikeRegexp('requestId'),
+      },
     });
   });
 
@@ -198,9 +226,24 @@ describe('ServicesStack', () => {
     t.resourceCountIs('AWS::Cognito::UserPool', 1);
     const groups = resourcesOf(t, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
     expect(groups.sort()).toEqual(['customers', 'runners']);
-    t.hasOutput('UserPoolId', {});
-    t.hasOutput('UserPoolClientId', {});
-    t.hasOutput('ApiUrl', {});
+    t.hasOutput('UserPoolId', { Value: { Ref: idOf(t, 'AWS::Cognito::UserPool') } });
+    t.hasOutput('UserPoolClientId', { Value: { Ref: idOf(t, 'AWS::Cognito::UserPoolClient') } });
+    t.hasOutput('ApiUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: idOf(t, 'AWS::ApiGatewayV2::Api') },
+            '.execute-api.',
+            { Ref: 'AWS::Region' },
+            '.',
+            { Ref: 'AWS::URLSuffix' },
+            '/',
+          ],
+        ],
+      },
+    });
   });
 
   it('ships every service log group to the log shipper, never its own or the log sink', () => {
@@ -219,8 +262,9 @@ describe('ServicesStack', () => {
 
   it('gives the asynchronously invoked functions a dead-letter queue', () => {
     const functions = t.findResources('AWS::Lambda::Function');
-    expect(functions.TimerFireFunction!.Properties.DeadLetterConfig).toBeDefined();
-    expect(functions.LogShipperFunction!.Properties.DeadLetterConfig).toBeDefined();
+    const dlq = { TargetArn: { 'Fn::GetAtt': [idOf(t, 'AWS::SQS::Queue', /^AsyncInvokeDlq/), 'Arn'] } };
+    expect(functions.TimerFireFunction!.Properties.DeadLetterConfig).toEqual(dlq);
+    expect(functions.LogShipperFunction!.Properties.DeadLetterConfig).toEqual(dlq);
   });
 });
 
@@ -231,6 +275,7 @@ describe('ServicesStack variants', () => {
       esmMode: 'on-demand',
       jwtIssuer: 'https://login.example.edu',
       jwtAudience: 'campusg-app',
+      jwtRolesClaim: 'groups',
       corsOrigins: 'https://campusg.example.edu',
       batchingWindowSeconds: '1',
     }).templates.services;
@@ -254,6 +299,12 @@ describe('ServicesStack variants', () => {
     t.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://campusg.example.edu'] }),
     });
+    // Roles come from the claim the configured issuer uses, and only from it.
+    for (const [id, fn] of resourcesOf(t, 'AWS::Lambda::Function')) {
+      if (id === 'OrderApiFunction' || id === 'NotificationApiFunction') {
+        expect(fn.Properties.Environment.Variables.JWT_ROLES_CLAIM).toBe('groups');
+      }
+    }
   });
 
   it('derives the consumers from the topology', () => {

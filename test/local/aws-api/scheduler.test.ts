@@ -253,14 +253,20 @@ describe('local EventBridge Scheduler API', () => {
 
   it('fires an at() schedule at its scaled time with its input, then deletes it', async () => {
     h = await new Harness().start({ timeScale: 1800 });
-    const createdAt = Date.now();
-    await h.client.send(new CreateScheduleCommand(scheduleInput('order-7')));
+    // One hour of schedule time at 1800x is two seconds of real time, counted from when the server stored
+    // the schedule: somewhere between `before` and `after`, however loaded the machine is.
+    const before = Date.now();
+    const at = Math.floor((before + HOUR) / 1000) * 1000;
+    await h.client.send(
+      new CreateScheduleCommand(scheduleInput('order-7', { ScheduleExpression: atExpression(at) })),
+    );
+    const after = Date.now();
     await h.api.scheduler.refresh();
-    // One hour of schedule time at 1800x is two seconds of real time (at() has whole seconds).
     const [pending] = h.api.scheduler.pending();
     expect(pending?.name).toBe('order-7');
-    expect(pending!.dueAt - createdAt).toBeGreaterThan(900);
-    expect(pending!.dueAt - createdAt).toBeLessThanOrEqual(2100);
+    const scaled = (storedAt: number) => storedAt + (at - storedAt) / 1800;
+    expect(pending!.dueAt).toBeGreaterThanOrEqual(scaled(before));
+    expect(pending!.dueAt).toBeLessThanOrEqual(scaled(after));
 
     const call = await h.invoker.next();
     expect(call).toEqual({ functionRef: FIRE_ARN, event: { orderId: 'order-7', scheduleName: 'order-7' } });

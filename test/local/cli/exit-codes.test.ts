@@ -57,6 +57,7 @@ describe('campusg exit codes, every command', () => {
         'doctor',
         'logs',
         'orders',
+        'preflight',
         'produce',
         'start',
         'token',

@@ -5,6 +5,8 @@ import { decodeJwt } from 'jose';
 import type { SASLOptions } from 'kafkajs';
 import { UsageError } from '../../../local/cli/output';
 import { findOutput, parseBrokers, resolveTarget, STACK_OUTPUTS } from '../../../local/cli/target';
+import { acquireGuard } from '../../../local/instance-guard';
+import { RUNTIME_LOCK } from '../../../local/runtime/instance-lock';
 import { type AwsStandIn, startAwsStandIn } from './helpers/aws-stand-in';
 
 describe('local target', () => {
@@ -52,7 +54,20 @@ describe('local target', () => {
       source: join(stateDir, 'runtime.json'),
     });
     expect(target.awsEndpoint()?.value).toBe('http://127.0.0.1:24577');
-    expect(target.runtimeAlive()).toBe(true);
+  });
+
+  it('counts the runtime as running only while a process holds the state directory lock', async () => {
+    const stateDir = writeRuntime({ kafka: '127.0.0.1:29092' });
+    // runtime.json names this live process, but no runtime lock is held: not running
+    expect(await resolveTarget({ stateDir }, {}, dir).runtimeAlive()).toBe(false);
+    const lock = await acquireGuard(stateDir, {
+      name: RUNTIME_LOCK,
+      what: 'local runtime',
+      busyMessage: () => 'busy',
+    });
+    expect(await resolveTarget({ stateDir }, {}, dir).runtimeAlive()).toBe(true);
+    await lock.release();
+    expect(await resolveTarget({ stateDir }, {}, dir).runtimeAlive()).toBe(false);
   });
 
   it('finds the state directory through CAMPUSG_STATE_DIR', async () => {
@@ -99,11 +114,11 @@ describe('local target', () => {
     expect((await target.kafkaSettings()).source).toBe('default');
   });
 
-  it('reports a runtime whose process has exited as not alive', () => {
+  it('reports a runtime whose process has exited as not alive', async () => {
     const stateDir = join(dir, 'dead');
     require('node:fs').mkdirSync(stateDir);
     writeFileSync(join(stateDir, 'runtime.json'), JSON.stringify({ pid: 2 ** 22 + 12345, endpoints: {} }));
-    expect(resolveTarget({ stateDir }, {}, dir).runtimeAlive()).toBe(false);
+    expect(await resolveTarget({ stateDir }, {}, dir).runtimeAlive()).toBe(false);
   });
 
   it('mints a local token for the role asked, signed with the state directory key', async () => {

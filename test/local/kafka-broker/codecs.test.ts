@@ -316,10 +316,24 @@ const fixtures: Record<number, (v: number) => Fixture> = {
   }),
   // LeaveGroup
   13: (v) => ({
-    request: cat(str('g'), str('m')),
-    decoded: { groupId: 'g', memberId: 'm' },
-    response: { throttleTimeMs: 0, errorCode: 0 },
-    encoded: cat(when(v >= 1, int32(0)), int16(0)),
+    request:
+      v >= 3 ? cat(str('g'), arr(cat(str('m'), nullStr), cat(str('n'), str('i')))) : cat(str('g'), str('m')),
+    decoded: {
+      groupId: 'g',
+      members:
+        v >= 3
+          ? [
+              { memberId: 'm', groupInstanceId: null },
+              { memberId: 'n', groupInstanceId: 'i' },
+            ]
+          : [{ memberId: 'm', groupInstanceId: null }],
+    },
+    response: {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      members: v >= 3 ? [{ memberId: 'm', groupInstanceId: null, errorCode: 25 }] : [],
+    },
+    encoded: cat(when(v >= 1, int32(0)), int16(0), when(v >= 3, arr(cat(str('m'), nullStr, int16(25))))),
   }),
   // SyncGroup
   14: (v) => ({
@@ -479,6 +493,90 @@ const fixtures: Record<number, (v: number) => Fixture> = {
       ),
     ),
   }),
+  // SaslHandshake
+  17: () => ({
+    request: str('SCRAM-SHA-256'),
+    decoded: { mechanism: 'SCRAM-SHA-256' },
+    response: { errorCode: 0, mechanisms: ['PLAIN', 'SCRAM-SHA-256'] },
+    encoded: cat(int16(0), arr(str('PLAIN'), str('SCRAM-SHA-256'))),
+  }),
+  // AlterConfigs
+  33: () => ({
+    request: cat(arr(cat(int8(2), str('t'), arr(cat(str('retention.ms'), str('1000'))))), bool(true)),
+    decoded: {
+      resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'retention.ms', value: '1000' }] }],
+      validateOnly: true,
+    },
+    response: {
+      throttleTimeMs: 0,
+      responses: [{ errorCode: 40, errorMessage: 'bad', resourceType: 2, resourceName: 't' }],
+    },
+    encoded: cat(int32(0), arr(cat(int16(40), str('bad'), int8(2), str('t')))),
+  }),
+  // CreatePartitions
+  37: () => ({
+    request: cat(arr(cat(str('t'), int32(4), arr(arr(int32(0))))), int32(5000), bool(false)),
+    decoded: { topics: [{ name: 't', count: 4, assignments: [[0]] }], timeoutMs: 5000, validateOnly: false },
+    response: { throttleTimeMs: 0, results: [{ name: 't', errorCode: 0, errorMessage: null }] },
+    encoded: cat(int32(0), arr(cat(str('t'), int16(0), nullStr))),
+  }),
+  // IncrementalAlterConfigs
+  44: (v) => {
+    const flexible = v >= 1;
+    const s = flexible ? cstr : str;
+    const nullable = flexible ? uvar(0) : nullStr;
+    const list = (...items: Buffer[]) => (flexible ? cat(uvar(items.length + 1), ...items) : arr(...items));
+    const tags = when(flexible, uvar(0));
+    return {
+      request: cat(
+        list(
+          cat(
+            int8(2),
+            s('t'),
+            list(
+              cat(s('retention.ms'), int8(0), s('1000'), tags),
+              cat(s('segment.ms'), int8(1), nullable, tags),
+            ),
+            tags,
+          ),
+        ),
+        bool(false),
+        tags,
+      ),
+      decoded: {
+        resources: [
+          {
+            resourceType: 2,
+            resourceName: 't',
+            configs: [
+              { name: 'retention.ms', operation: 0, value: '1000' },
+              { name: 'segment.ms', operation: 1, value: null },
+            ],
+          },
+        ],
+        validateOnly: false,
+      },
+      response: {
+        throttleTimeMs: 0,
+        responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't' }],
+      },
+      encoded: cat(int32(0), list(cat(int16(0), nullable, int8(2), s('t'), tags)), tags),
+    };
+  },
+  // SaslAuthenticate
+  36: (v) => {
+    const token = Buffer.from('n,,n=alice,r=abc');
+    const challenge = Buffer.from('r=abcdef,s=c2FsdA==,i=4096');
+    const flexible = v >= 2;
+    return {
+      request: flexible ? cat(uvar(token.length + 1), token, uvar(0)) : bytes(token),
+      decoded: { authBytes: token },
+      response: { errorCode: 0, errorMessage: null, authBytes: challenge, sessionLifetimeMs: 0n },
+      encoded: flexible
+        ? cat(int16(0), uvar(0), uvar(challenge.length + 1), challenge, int64(0n), uvar(0))
+        : cat(int16(0), nullStr, bytes(challenge), when(v >= 1, int64(0n))),
+    };
+  },
 };
 
 const cases = [...apis.values()].flatMap((api) =>

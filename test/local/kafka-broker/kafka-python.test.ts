@@ -1,7 +1,9 @@
+import { withTool } from '../../support/outside-tools';
 import { brokerPool, run } from './helpers';
 
 /** Debian's interpreter, where python3-kafka is installed (the `python3` on PATH is another one). */
-const PYTHON = '/usr/bin/python3';
+const kafkaPython = withTool('kafka-python');
+const PYTHON = kafkaPython.command;
 const pool = brokerPool();
 
 const SCRIPT = `
@@ -23,7 +25,7 @@ else:
     print(json.dumps(got))
 `;
 
-describe('embedded broker with kafka-python', () => {
+kafkaPython.describe('embedded broker with kafka-python', () => {
   it('produces, consumes in a group, commits and resumes after the commit', async () => {
     const broker = await pool.start({ topics: [{ name: 'py-topic', partitions: 1 }] });
     const python = (mode: string, input = '') =>

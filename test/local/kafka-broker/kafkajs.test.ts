@@ -99,7 +99,6 @@ describe('embedded broker with kafkajs', () => {
       topic: 'payments',
       messages: Array.from({ length: 5 }, (_, i) => ({ key: `${i}`, value: `second-${i}` })),
     });
-    await producer.disconnect();
 
     const second: string[] = [];
     const consumer2 = consumerFor(kafka, 'payments-service');
@@ -107,8 +106,24 @@ describe('embedded broker with kafkajs', () => {
     await consumer2.subscribe({ topic: 'payments', fromBeginning: true });
     await consumer2.run({ eachMessage: async ({ message }) => void second.push(message.value!.toString()) });
     await waitFor(() => second.length >= 5, 'the 5 new records');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(second.sort()).toEqual(['second-0', 'second-1', 'second-2', 'second-3', 'second-4']);
+    // A sentinel at the end of each partition: once both are seen, everything before them was delivered,
+    // so a redelivered old record would be in `second` by now.
+    await producer.send({
+      topic: 'payments',
+      messages: [0, 1].map((partition) => ({ partition, value: `end-${partition}` })),
+    });
+    await producer.disconnect();
+    await waitFor(
+      () => second.includes('end-0') && second.includes('end-1'),
+      'the sentinel of each partition',
+    );
+    expect(second.filter((v) => !v.startsWith('end-')).sort()).toEqual([
+      'second-0',
+      'second-1',
+      'second-2',
+      'second-3',
+      'second-4',
+    ]);
   });
 
   it('creates, lists and deletes topics and reports topic and group offsets', async () => {

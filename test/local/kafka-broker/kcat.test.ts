@@ -1,9 +1,11 @@
+import { withTool } from '../../support/outside-tools';
 import { brokerPool, run } from './helpers';
 
-const KCAT = '/usr/bin/kcat';
+const kcat = withTool('kcat');
+const KCAT = kcat.command;
 const pool = brokerPool();
 
-describe('embedded broker with kcat (librdkafka)', () => {
+kcat.describe('embedded broker with kcat (librdkafka)', () => {
   it('lists the broker and topics with -L', async () => {
     const broker = await pool.start({ topics: [{ name: 'listed', partitions: 3 }] });
     const { code, stdout } = await run(KCAT, ['-b', broker.address, '-L']);

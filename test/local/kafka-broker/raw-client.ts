@@ -136,3 +136,7 @@ export function produceBody(topic: string, partition: number, acks: number, reco
     records,
   ]);
 }
+
+export function int8(n: number): Buffer {
+  return Buffer.from([n & 0xff]);
+}

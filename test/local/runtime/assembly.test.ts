@@ -83,6 +83,10 @@ describe('readAssembly (fixture cloud assembly)', () => {
         bisectBatchOnFunctionError: true,
         onFailureDestination: 'kafka://dead-letters',
         enabled: true,
+        maximumRecordAgeInSeconds: 3600,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        filterPatterns: ['{"value":{"type":[{"prefix":"PAYMENT_"}]}}'],
+        metrics: ['EventCount'],
       },
     ]);
   });

@@ -93,7 +93,8 @@ describe('subscription delivery', () => {
       logs: store,
       invoker,
       accountId: '000000000000',
-      intervalMs: 50,
+      // No periodic delivery during the test: stop() drains the buffer, so the assertions wait on it alone.
+      intervalMs: 3_600_000,
       filters: [
         {
           logGroupName: '/aws/lambda/payment',
@@ -125,7 +126,7 @@ describe('subscription delivery', () => {
       { timestamp: 4, message: '{"level":"INFO"}' },
       { timestamp: 5, message: '{"level":"ERROR"}' },
     ]);
-    await new Promise((r) => setTimeout(r, 200));
+    expect(calls).toEqual([]);
     await delivery.stop();
     expect(calls).toHaveLength(2);
     const decoded = calls.map((c) => {
@@ -146,5 +147,43 @@ describe('subscription delivery', () => {
     const order = decoded.find((d) => d.logGroup === '/aws/lambda/order');
     expect(order.logEvents.map((e: { message: string }) => e.message)).toEqual(['{"level":"ERROR"}']);
     expect(decoded.find((d) => d.logGroup === '/aws/lambda/shipper')).toBeUndefined();
+  });
+  it('delivers on its own every intervalMs, and stops capturing once stopped', async () => {
+    const store = new MemoryLogStore();
+    let delivered: (event: unknown) => void = () => {};
+    const first = new Promise<unknown>((resolve) => {
+      delivered = resolve;
+    });
+    const calls: unknown[] = [];
+    const invoker: Invoker = {
+      async invoke(_ref, event): Promise<InvokeResult> {
+        calls.push(event);
+        delivered(event);
+        return { ok: true, payload: null, durationMs: 1 };
+      },
+    };
+    const delivery = startSubscriptionDelivery({
+      logs: store,
+      invoker,
+      accountId: '000000000000',
+      intervalMs: 20,
+      filters: [
+        {
+          logGroupName: '/aws/lambda/payment',
+          destinationArn: 'arn:aws:lambda:us-east-1:000000000000:function:shipper',
+          filterPattern: '',
+          filterName: 'payment-to-logs',
+        },
+      ],
+      logGroupOfFunction: () => undefined,
+    });
+    store.append('/aws/lambda/payment', 'stream-1', [{ timestamp: 1, message: 'tick' }]);
+    const event = (await first) as { awslogs: { data: string } };
+    const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8'));
+    expect(payload.logEvents.map((e: { message: string }) => e.message)).toEqual(['tick']);
+    await delivery.stop();
+    store.append('/aws/lambda/payment', 'stream-1', [{ timestamp: 2, message: 'after stop' }]);
+    await delivery.flush();
+    expect(calls).toHaveLength(1);
   });
 });

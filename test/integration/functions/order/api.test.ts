@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { makeHandler } from '../../../../functions/order/api';
 import { EntityStore } from '../../../../shared/db/entity-store';
 import type { OrderState } from '../../../../shared/domain/order/order';
@@ -93,8 +94,21 @@ describe('Order API handler (HTTP API v2 on dynalite)', () => {
         headers: { 'idempotency-key': 'k-race' },
       });
     const results = await Promise.all([call(e()), call(e()), call(e())]);
-    const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.orderId));
-    expect(ids.size).toBe(1);
+    // every answer is the one order: 201 with the same id; exactly one of them created it
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+    const orderId = results[0]!.body.orderId as string;
+    expect(results.map((r) => r.body)).toEqual([0, 1, 2].map(() => expect.objectContaining({ orderId })));
+    expect(results.filter((r) => r.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
+    // one order item and one key item for this customer; every ORDER_CREATED is the same event
+    const items = await dynamo.client.send(new ScanCommand({ TableName: TABLES.ORDERS_TABLE }));
+    const mine = (items.Items ?? []).filter((i) => i.state?.customerId === 'race' || i.customerId === 'race');
+    expect(mine.map((i) => [i.entity, i.orderId ?? i.state.orderId]).sort()).toEqual([
+      ['IDEMPOTENCY_KEY', orderId],
+      ['ORDER', orderId],
+    ]);
+    const created = publisher.events('order-events');
+    expect(created).toHaveLength(3);
+    expect(new Set(created.map((c) => JSON.stringify(c))).size).toBe(1);
   });
 
   it('answers 400 naming each bad field', async () => {

@@ -29,7 +29,7 @@ describe('Payment consumer (MSK events on dynalite)', () => {
   let dynamo: Dynamo;
   let publisher: MemoryPublisher;
   let provider: SimulatedPaymentProvider;
-  let handler: (e: MSKEvent) => Promise<void>;
+  let handler: (e: MSKEvent) => Promise<unknown>;
   const deadLetters: string[] = [];
 
   beforeAll(async () => {

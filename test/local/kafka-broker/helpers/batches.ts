@@ -15,6 +15,10 @@ export interface TestRecord {
 export interface EncodeOptions {
   readonly baseOffset?: bigint;
   readonly firstTimestamp?: bigint;
+  /** Idempotent producer fields; default -1 (not idempotent). */
+  readonly producerId?: bigint;
+  readonly producerEpoch?: number;
+  readonly baseSequence?: number;
 }
 
 function zigzagVarint(n: number | bigint): Buffer {
@@ -63,9 +67,9 @@ export function encodeBatch(
   tail.writeInt32BE(records.length - 1, 2); // lastOffsetDelta
   tail.writeBigInt64BE(firstTimestamp, 6);
   tail.writeBigInt64BE(maxTimestamp, 14);
-  tail.writeBigInt64BE(-1n, 22); // producerId
-  tail.writeInt16BE(-1, 30); // producerEpoch
-  tail.writeInt32BE(-1, 32); // baseSequence
+  tail.writeBigInt64BE(options.producerId ?? -1n, 22);
+  tail.writeInt16BE(options.producerEpoch ?? -1, 30);
+  tail.writeInt32BE(options.baseSequence ?? -1, 32);
   tail.writeInt32BE(records.length, 36);
   const crcPart = Buffer.concat([tail, ...encoded]);
   const head = Buffer.alloc(21);
