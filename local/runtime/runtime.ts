@@ -267,7 +267,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           region: model.region,
         });
         if (!iam) return env;
-        return iam.functionEnvironment(fn.functionName, env, kafkaSaslAddress ? { awsEndpoint } : undefined);
+        // Only a function whose template names an MSK cluster takes the MSK IAM path; one that is given plain
+        // brokers (the LocalStack profile's KAFKA_BROKERS) keeps the local plaintext broker.
+        const mskIam = kafkaSaslAddress && fn.environment.MSK_CLUSTER_ARN !== undefined;
+        return iam.functionEnvironment(fn.functionName, env, mskIam ? { awsEndpoint } : undefined);
       },
       maxInstancesPerFunction: options.maxInstancesPerFunction ?? 2,
       onDiagnostic: (m) => printError(`[function-host] ${m}`),
