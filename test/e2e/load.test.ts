@@ -64,12 +64,12 @@ describe('200 concurrent orders', () => {
         await events.waitFor(o.id, 'TIMER_STARTED', 150_000);
         if (o.plan === 'complete') {
           const who = { sub: `runner-${o.i % 7}`, group: 'runners' as const };
-          expect((await commandWhenReady(sys.api, o.id, 'accept', who, 60_000)).status).toBe(200);
-          expect((await commandWhenReady(sys.api, o.id, 'complete', who, 60_000)).status).toBe(200);
+          expect((await commandWhenReady(sys.api, o.id, 'accept', who, 150_000)).status).toBe(200);
+          expect((await commandWhenReady(sys.api, o.id, 'complete', who, 150_000)).status).toBe(200);
           await events.waitFor(o.id, 'PAYMENT_CAPTURED', 150_000);
         } else {
           const who = { sub: o.customer, group: 'customers' as const };
-          expect((await commandWhenReady(sys.api, o.id, 'cancel', who, 60_000)).status).toBe(200);
+          expect((await commandWhenReady(sys.api, o.id, 'cancel', who, 150_000)).status).toBe(200);
           await events.waitFor(o.id, 'PAYMENT_VOIDED', 150_000);
         }
       }),
@@ -120,5 +120,5 @@ describe('200 concurrent orders', () => {
           : { status: 'CANCELLED', cancelReason: o.plan === 'decline' ? 'PAYMENT_FAILED' : 'CUSTOMER' };
       expect({ id: o.id, ...f.body }).toMatchObject({ id: o.id, ...expected });
     });
-  }, 240_000);
+  }, 360_000);
 });
