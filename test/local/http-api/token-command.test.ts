@@ -39,7 +39,7 @@ describe('campusg token', () => {
 
   it('prints a customer token signed with the state directory key', async () => {
     const { io, exitCode } = await run(['--customer', 'cust-7', '--state-dir', stateDir]);
-    expect(exitCode).toBe(0);
+    expect({ exitCode, stderr: io.stderr }).toEqual({ exitCode: 0, stderr: '' });
     const token = io.stdout.trim();
     const claims = await (await LocalJwt.load(stateDir)).verify(token);
     expect(claims).toMatchObject({ sub: 'cust-7', 'cognito:groups': ['customers'] });
