@@ -19,30 +19,29 @@ export const MODULES = {
   domain: {
     mutate: ['shared/domain/**/*.ts', '!shared/domain/notification/**', '!shared/domain/logs/**'],
     tests: [
-      'test/unit/shared/domain/{order,payment,escrow,timer}.test.ts',
-      'test/unit/docs/state-machines.test.ts',
-      'test/shared/domain/**/*.test.ts',
+      'test/shared/domain/{order,payment,escrow,timer}/*.test.ts',
+      'test/shared/domain/*.test.ts',
+      'test/docs/state-machines.test.ts',
     ],
   },
   // what the notification service and the log pipeline decide to send
   'domain-notices': {
     mutate: ['shared/domain/notification/**/*.ts', 'shared/domain/logs/**/*.ts'],
-    tests: ['test/unit/shared/domain/{notification,logs}.test.ts'],
+    tests: ['test/shared/domain/{notification,logs}/*.test.ts'],
   },
   // applyOnce, the entity store, batch writes, the idempotency keys
   db: {
-    mutate: ['shared/db/**/*.ts'],
+    mutate: ['shared/db/**/*.ts', 'shared/services/apply-once.ts'],
     tests: [
       'test/shared/db/**/*.test.ts',
-      'test/unit/shared/db/**/*.test.ts',
-      'test/integration/db/**/*.test.ts',
-      'test/integration/functions/order/idempotency-key.test.ts',
+      'test/shared/services/apply-once*.test.ts',
+      'test/functions/order/api.idempotency-key.test.ts',
     ],
   },
   // the dead-letter / retry decision of every consumer
   consumer: {
     mutate: ['shared/consumer/**/*.ts'],
-    tests: ['test/shared/consumer/**/*.test.ts', 'test/shared/db/apply-once.test.ts'],
+    tests: ['test/shared/consumer/**/*.test.ts', 'test/shared/services/apply-once.test.ts'],
   },
   // the ESM emulator: batches, retries, bisect, on-failure destination
   esm: {

@@ -9,12 +9,13 @@
  * Aims: --help under 200 ms, a command under 500 ms. Not a test: it prints numbers.
  * Options (env): BENCH_CLI_RUNS (7).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureAssembly } from '../local/assembly';
 import { LocalJwt } from '../local/http-api';
-import { ensureAssembly } from '../local/runtime/assembly';
 import { startRuntime } from '../local/runtime/runtime';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -25,18 +26,24 @@ const out = (l: string) => process.stdout.write(`${l}\n`);
 // The AWS SDK's notice about this machine's Node.js version is noise here (the CLI silences it too).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-/** Wall-clock milliseconds of `node args...` to exit, RUNS times; throws when a run fails. */
-function time(args: readonly string[], env: NodeJS.ProcessEnv = {}): number[] {
+/**
+ * Wall-clock milliseconds of `node args...` to exit, RUNS times; throws when a run fails. The child runs
+ * asynchronously: the runtime under test lives in this process, and a synchronous spawn would stall its
+ * broker and HTTP API for as long as the CLI waits on them.
+ */
+async function time(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
     });
+    child.stdout.resume();
+    const [code] = (await once(child, 'close')) as [number | null];
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (code !== 0) throw new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`);
   }
   return times.sort((a, b) => a - b);
 }
@@ -58,10 +65,10 @@ async function main(): Promise<void> {
   await buildCli();
   out(`CLI compiled in ${Date.now() - buildStarted} ms; ${RUNS} runs each, fresh process per run`);
 
-  const baseline = time(['-e', '']);
+  const baseline = await time(['-e', '']);
   row("baseline: node -e ''", baseline, baseline);
-  row('campusg --help (compiled)', time([BIN, '--help']), baseline, 200);
-  row('campusg --help (through tsx, as before)', time([TSX, 'local/cli/main.ts', '--help']), baseline);
+  row('campusg --help (compiled)', await time([BIN, '--help']), baseline, 200);
+  row('campusg --help (through tsx, as before)', await time([TSX, 'local/cli/main.ts', '--help']), baseline);
 
   await ensureAssembly({ cwd: ROOT, assemblyDir: path.join(ROOT, 'cdk.out') });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'campusg-bench-cli-'));
@@ -103,10 +110,10 @@ async function main(): Promise<void> {
     if (res.status !== 201) throw new Error(`POST /orders answered ${res.status}: ${await res.text()}`);
     const { orderId } = (await res.json()) as { orderId: string };
     const env = { CAMPUSG_STATE_DIR: stateDir };
-    row('campusg topics list (running system)', time([BIN, 'topics', 'list'], env), baseline, 500);
+    row('campusg topics list (running system)', await time([BIN, 'topics', 'list'], env), baseline, 500);
     row(
       'campusg orders get <id> (running system)',
-      time([BIN, 'orders', 'get', orderId, '--customer', 'bench-cli'], env),
+      await time([BIN, 'orders', 'get', orderId, '--customer', 'bench-cli'], env),
       baseline,
       500,
     );

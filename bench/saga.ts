@@ -17,8 +17,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureAssembly } from '../local/assembly';
 import { LocalJwt } from '../local/http-api';
-import { ensureAssembly } from '../local/runtime/assembly';
 import { startRuntime } from '../local/runtime/runtime';
 
 const ROOT = path.resolve(__dirname, '..');

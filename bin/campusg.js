@@ -2,14 +2,15 @@
 // The `campusg` command. Runs the CLI compiled ahead of time (dist/cli/campusg.js, built by the `prepare`
 // script that `npm ci` runs) under plain node. When that is missing or older than its sources it is rebuilt
 // first (a few hundred ms, once); should esbuild fail, the TypeScript runs through tsx, so the command works.
-const { buildCli, freshBuild } = require('../local/cli/build.js');
+const { buildCli, outputsFor, staleOutputs, OUT_FILE } = require('../local/cli/build.js');
 
 async function loadCli() {
-  const fresh = freshBuild();
-  if (fresh) return require(fresh);
+  // Only the main bundle and the bundle of the command this call runs need to be current.
+  const stale = staleOutputs(outputsFor(process.argv.slice(2)));
+  if (stale.length === 0) return require(OUT_FILE);
   let built;
   try {
-    built = await buildCli();
+    built = await buildCli(stale);
   } catch (err) {
     process.stderr.write(
       `campusg: could not compile the CLI (${err instanceof Error ? err.message : String(err)}); ` +

@@ -157,6 +157,15 @@ export class Names {
   }
 
   stackName(part: string): string {
-    return `CampusG-${this.stage}-${part}`;
+    return `${this.stackPrefix}-${part}`;
+  }
+
+  /** `CampusG-<stage>`: what every stack name of the app starts with. */
+  get stackPrefix(): string {
+    return `CampusG-${this.stage}`;
   }
 }
+
+/** The app's stacks, `CampusG-<stage>-<part>` (infra/campusg-app.ts makes one per part; the CLI reads their outputs). */
+export const STACK_PARTS = ['Network', 'Messaging', 'Data', 'Services', 'Observability'] as const;
+export type StackPart = (typeof STACK_PARTS)[number];

@@ -5,7 +5,7 @@
  * error listing every problem. The defaults are also the values the README's cost table is computed for.
  */
 import type { Construct } from 'constructs';
-import { DEFAULT_ACCEPT_TIMEOUT_SECONDS, DEFAULT_PAYMENT_LIMIT_CENTS } from '../shared/defaults';
+import { DEFAULT_ACCEPT_TIMEOUT_SECONDS, DEFAULT_PAYMENT_LIMIT_CENTS } from '#shared/wiring/defaults';
 import { checkAzIds } from './availability-zones';
 
 export type ClusterMode = 'provisioned' | 'serverless';

@@ -1,14 +1,9 @@
 import type { CloudWatchLogsEvent } from 'aws-lambda';
-import type { AnyEvent } from '../../shared/contracts';
-import { decodeSubscription, logRecordsFrom } from '../../shared/domain/logs/shipper';
-import {
-  completeEvent,
-  defaultPublisher,
-  type EventPublisher,
-  type KafkaPublisher,
-} from '../../shared/kafka';
-import { createLogger, type Logger } from '../../shared/logging';
-import { lazy } from '../../shared/runtime/defaults';
+import { type AnyEvent, completeEvent } from '#shared/contracts';
+import { decodeSubscription, logRecordsFrom } from '#shared/domain/logs/shipper';
+import { defaultPublisher, type EventPublisher, type KafkaPublisher } from '#shared/kafka';
+import { createLogger, type Logger } from '#shared/logging';
+import { lazy } from '#shared/wiring/clients';
 
 export interface LogShipperDeps {
   /** With `publishAll` (the Kafka publisher), a delivery's records go out in one produce request per chunk. */

@@ -1,13 +1,13 @@
 import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
-import { type ConsumerDeps, processBatch } from '../../shared/consumer/process-batch';
-import { putAll } from '../../shared/db/put-all';
-import { logItemsOf } from '../../shared/domain/logs/sink';
-import { RejectedRecordError } from '../../shared/errors';
-import { createLogger } from '../../shared/logging';
-import { defaultClients, lazy } from '../../shared/runtime/defaults';
-import { requiredEnv } from '../../shared/runtime/env';
+import { powertoolsConsumerMetrics } from '#shared/consumer/metrics';
+import { type ConsumerDeps, processBatch } from '#shared/consumer/process-batch';
+import { putAll } from '#shared/db/put-all';
+import { logItemsOf } from '#shared/domain/logs/sink';
+import { requiredEnv } from '#shared/env';
+import { RejectedRecordError } from '#shared/errors';
+import { createLogger } from '#shared/logging';
+import { defaultClients, lazy } from '#shared/wiring/clients';
 
 export type LogSinkDeps = Omit<ConsumerDeps, 'consumer'> & {
   readonly client: DynamoDBDocumentClient;

@@ -1,12 +1,13 @@
 import * as z from 'zod';
-import { ForbiddenError, ValidationError } from '../../shared/errors';
-import { callerOf, type HttpEvent, type HttpResult, json, route } from '../../shared/http/api';
-import { createLogger, type Logger } from '../../shared/logging';
-import { defaultClients, lazy } from '../../shared/runtime/defaults';
-import { requiredEnv } from '../../shared/runtime/env';
-import { listNotifications, type NotificationServiceDeps } from '../../shared/services/notification';
+import { DynamoNotificationStore } from '#shared/db/notification-store';
+import { requiredEnv } from '#shared/env';
+import { ForbiddenError, ValidationError } from '#shared/errors';
+import { callerOf, type HttpEvent, type HttpResult, json, route } from '#shared/http/api';
+import { createLogger, type Logger } from '#shared/logging';
+import { listNotifications, type NotificationServiceDeps } from '#shared/services/notification';
+import { defaultClients, lazy } from '#shared/wiring/clients';
 
-export type NotificationApiDeps = Pick<NotificationServiceDeps, 'client' | 'tableName'> & {
+export type NotificationApiDeps = Pick<NotificationServiceDeps, 'notifications'> & {
   readonly logger: Logger;
 };
 
@@ -14,8 +15,9 @@ const logger = createLogger();
 
 const defaultDeps = lazy(
   (): NotificationApiDeps => ({
-    client: defaultClients().client,
-    tableName: () => requiredEnv('NOTIFICATIONS_TABLE'),
+    notifications: new DynamoNotificationStore(defaultClients().client, () =>
+      requiredEnv('NOTIFICATIONS_TABLE'),
+    ),
     logger,
   }),
 );

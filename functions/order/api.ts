@@ -1,25 +1,17 @@
-import { orderView } from '../../shared/domain/order/order';
-import { ForbiddenError, ValidationError } from '../../shared/errors';
-import {
-  callerOf,
-  type HttpEvent,
-  type HttpResult,
-  header,
-  json,
-  parseBody,
-  route,
-} from '../../shared/http/api';
-import { CreateOrderRequest, IdempotencyKey, OrderIdParam } from '../../shared/http/order-requests';
-import { createLogger, forOrder, type Logger, resetOrder } from '../../shared/logging';
-import { lazy } from '../../shared/runtime/defaults';
-import { defaultOrderDeps } from '../../shared/runtime/order-deps';
+import { orderView } from '#shared/domain/order/order';
+import { ForbiddenError, ValidationError } from '#shared/errors';
+import { callerOf, type HttpEvent, type HttpResult, header, json, parseBody, route } from '#shared/http/api';
+import { CreateOrderRequest, IdempotencyKey, OrderIdParam } from '#shared/http/order-requests';
+import { createLogger, forOrder, type Logger, resetOrder } from '#shared/logging';
 import {
   createOrderCommand,
   getOrderQuery,
   type OrderCommand,
   type OrderServiceDeps,
   orderCommand,
-} from '../../shared/services/order';
+} from '#shared/services/order';
+import { lazy } from '#shared/wiring/clients';
+import { defaultOrderDeps } from '#shared/wiring/order';
 
 export interface OrderApiDeps extends OrderServiceDeps {
   readonly logger: Logger;

@@ -1,39 +1,9 @@
-import type { MSKEvent } from '@aws-lambda-powertools/kafka/types';
-import { powertoolsConsumerMetrics } from '../../shared/consumer/metrics';
-import {
-  type ConsumerDeps,
-  type KafkaBatchResponse,
-  kafkaBatchResponse,
-  processBatch,
-} from '../../shared/consumer/process-batch';
-import { createLogger } from '../../shared/logging';
-import { lazy } from '../../shared/runtime/defaults';
-import { defaultOrderDeps } from '../../shared/runtime/order-deps';
-import { handleOrderSagaEvent, type OrderServiceDeps } from '../../shared/services/order';
+/** Order consumer: order state from saga outcomes on `payment-events`, `escrow-events`, `timer-events`. */
 
-export type OrderConsumerDeps = OrderServiceDeps & Omit<ConsumerDeps, 'consumer'>;
+import { handleOrderSagaEvent, type OrderServiceDeps } from '#shared/services/order';
+import { type ConsumerHandlerDeps, consumerEntryPoint } from '#shared/wiring/consumer';
+import { defaultOrderDeps } from '#shared/wiring/order';
 
-const logger = createLogger();
+export type OrderConsumerDeps = ConsumerHandlerDeps<OrderServiceDeps>;
 
-const defaultDeps = lazy((): OrderConsumerDeps => {
-  return {
-    ...defaultOrderDeps(),
-    logger,
-    metrics: powertoolsConsumerMetrics('order'),
-  };
-});
-
-/** Order state from saga outcomes: `payment-events`, `escrow-events`, `timer-events`. */
-export function makeHandler(deps: OrderConsumerDeps) {
-  return async (event: MSKEvent): Promise<KafkaBatchResponse> => {
-    // a transient failure reports its record and the rest of its partition (ReportBatchItemFailures)
-    const summary = await processBatch(
-      event,
-      { ...deps, consumer: 'order', partialBatchResponse: true },
-      (e) => handleOrderSagaEvent(deps, e),
-    );
-    return kafkaBatchResponse(summary);
-  };
-}
-
-export const handler = (event: MSKEvent): Promise<KafkaBatchResponse> => makeHandler(defaultDeps())(event);
+export const { makeHandler, handler } = consumerEntryPoint('order', handleOrderSagaEvent, defaultOrderDeps);

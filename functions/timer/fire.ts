@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { ValidationError } from '../../shared/errors';
-import { createLogger, forOrder, type Logger, resetOrder } from '../../shared/logging';
-import { lazy } from '../../shared/runtime/defaults';
-import { defaultTimerDeps } from '../../shared/runtime/timer-deps';
-import { fireTimer, type TimerServiceDeps } from '../../shared/services/timer';
+import { ValidationError } from '#shared/errors';
+import { createLogger, forOrder, type Logger, resetOrder } from '#shared/logging';
+import { fireTimer, type TimerServiceDeps } from '#shared/services/timer';
+import { lazy } from '#shared/wiring/clients';
+import { defaultTimerDeps } from '#shared/wiring/timer';
 
 /** The schedule's target input (docs/conventions.md). */
 export const FireInputSchema = z.object({

@@ -6,7 +6,7 @@
  * marked external, so nothing is resolved against the machine it runs on) and following relative imports
  * that stay inside the asset.
  *
- * Used by the assembly test (test/infra/bundles.test.ts), by the local function host before it starts any
+ * Used by the assembly test (test/infra/campusg-app.bundles.test.ts), by the local function host before it starts any
  * function process, and by `campusg preflight`.
  */
 import { existsSync, statSync } from 'node:fs';

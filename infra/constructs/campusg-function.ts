@@ -33,7 +33,7 @@ export const OPTIONAL_PEERS = ['avro-js', 'protobufjs'] as const;
  * self-contained file. Everything is bundled, the AWS SDK included: the SDK that the Lambda runtime ships is
  * not a contract (it lacks packages such as `@aws-sdk/util-utf8-browser` that aws-msk-iam-sasl-signer-js
  * still requires, and its version moves under the function), so the only `require`s left in a bundle are
- * Node.js built-ins. `test/infra/bundles.test.ts` and `campusg preflight` check exactly that.
+ * Node.js built-ins. `test/infra/campusg-app.bundles.test.ts` and `campusg preflight` check exactly that.
  */
 export const HOUSE_BUNDLING: BundlingOptions = {
   minify: true,
@@ -81,15 +81,20 @@ export interface CampusgFunctionProps {
   readonly consumerGroups?: readonly string[];
 }
 
-/** A CampusG Lambda function with the house defaults. Its construct id is the catalogue id. */
+/**
+ * A CampusG Lambda function with the house defaults. Stacks pass the catalogue id as the construct id; the
+ * CloudFormation logical id is the catalogue id whatever the construct id (the local runtime and operators
+ * find functions by it).
+ */
 export class CampusgFunction extends NodejsFunction {
   public readonly spec: FunctionSpec;
   /** The function's name, known at synth time (`campusg-<stage>-...`). */
   public readonly knownName: string;
 
-  constructor(scope: Construct, props: CampusgFunctionProps) {
+  constructor(scope: Construct, id: string, props: CampusgFunctionProps) {
     const { spec, context } = props;
-    const logGroup = new logs.LogGroup(scope, `${spec.id}LogGroup`, {
+    // A sibling of the function (not its child), so its logical id stays `<id>LogGroup<hash>`.
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       logGroupName: context.names.logGroupName(spec.id),
       retention: context.logRetentionDays as logs.RetentionDays,
       removalPolicy: context.removalPolicy,
@@ -115,7 +120,7 @@ export class CampusgFunction extends NodejsFunction {
       ...props.environment,
     };
 
-    super(scope, spec.id, {
+    super(scope, id, {
       functionName: context.names.functionName(spec.id),
       description: spec.description,
       entry: path.join(PROJECT_ROOT, spec.entry),

@@ -10,8 +10,8 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { MetricType, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { KafkaDlq, ManagedKafkaEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { REPORT_BATCH_ITEM_FAILURES_ENV } from '../../shared/consumer/batch-response';
-import { consumerGroupId, DEAD_LETTER_TOPIC, type TopicName } from '../../shared/topology';
+import { REPORT_BATCH_ITEM_FAILURES_ENV } from '#shared/consumer/batch-response';
+import { consumerGroupId, DEAD_LETTER_TOPIC, type TopicName } from '#shared/topology';
 import type { FunctionSpec } from '../catalogue';
 import type { EsmMode } from '../config';
 import { CampusgFunction, type FunctionContext } from './campusg-function';
@@ -51,7 +51,7 @@ export interface ConsumerBinding {
 export class KafkaConsumerFunction extends CampusgFunction {
   public readonly bindings: readonly ConsumerBinding[];
 
-  constructor(scope: Construct, props: KafkaConsumerFunctionProps) {
+  constructor(scope: Construct, id: string, props: KafkaConsumerFunctionProps) {
     const { spec, mappings } = props;
     const problems: string[] = [];
     if (spec.consumes.length === 0) problems.push(`${spec.id} consumes no topic; use CampusgFunction`);
@@ -66,7 +66,7 @@ export class KafkaConsumerFunction extends CampusgFunction {
 
     const groups = spec.consumes.map((t) => consumerGroupId(spec.service, t));
     const provisioned = mappings.mode === 'provisioned';
-    super(scope, {
+    super(scope, id, {
       spec,
       context: props.context,
       environment: {

@@ -19,7 +19,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
-import { TOPICS, type TopicSpec } from '../../shared/topology';
+import { TOPICS, type TopicSpec } from '#shared/topology';
 import type { ClusterMode } from '../config';
 import { HOUSE_BUNDLING, PROJECT_ROOT } from './campusg-function';
 import { mskArnPrefix } from './kafka-access';

@@ -13,7 +13,7 @@ import { KafkaClient, ListKafkaVersionsCommand } from '@aws-sdk/client-kafka';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
-import { TOPICS } from '../../shared/topology';
+import { TOPICS } from '#shared/topology';
 import { checkAzIds, DEFAULT_AZ_IDS, MSK_REJECTED_AZ_IDS, TWO_SUBNET_REGIONS } from '../availability-zones';
 import { ALL_FUNCTIONS, CONSUMERS } from '../catalogue';
 import type { CampusgConfig } from '../config';

@@ -3,7 +3,7 @@
  * costs per month"). `campusg preflight --target aws` prints it for the chosen context so the bill is seen
  * before `cdk deploy`; the prices are estimates recorded offline, not looked up.
  */
-import { TOPICS } from '../../shared/topology';
+import { TOPICS } from '#shared/topology';
 import type { CampusgConfig } from '../config';
 
 export const HOURS_PER_MONTH = 730;

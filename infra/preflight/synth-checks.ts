@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TOPICS } from '../../shared/topology';
+import { TOPICS } from '#shared/topology';
 import { buildApp } from '../campusg-app';
 import { ALL_FUNCTIONS } from '../catalogue';
 import { describeForeignImport, findForeignImports } from '../checks/bundle-imports';

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEAD_LETTER_TOPIC } from '../../shared/topology';
+import { DEAD_LETTER_TOPIC } from '#shared/topology';
 import { ALL_FUNCTIONS, type Names } from '../catalogue';
 import type { ClusterMode } from '../config';
 import { type MonitoredMapping, Monitoring } from '../constructs/monitoring';

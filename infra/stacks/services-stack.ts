@@ -71,7 +71,7 @@ export class ServicesStack extends Stack {
 
     this.consumers = CONSUMERS.map(
       (spec) =>
-        new KafkaConsumerFunction(this, {
+        new KafkaConsumerFunction(this, spec.id, {
           spec,
           context,
           environment:
@@ -87,17 +87,20 @@ export class ServicesStack extends Stack {
           },
         }),
     );
-    const orderApiFunction = new CampusgFunction(this, { spec: OTHER_FUNCTIONS.orderApi, context });
-    const notificationApiFunction = new CampusgFunction(this, {
+    const orderApiFunction = new CampusgFunction(this, OTHER_FUNCTIONS.orderApi.id, {
+      spec: OTHER_FUNCTIONS.orderApi,
+      context,
+    });
+    const notificationApiFunction = new CampusgFunction(this, OTHER_FUNCTIONS.notificationApi.id, {
       spec: OTHER_FUNCTIONS.notificationApi,
       context,
     });
-    const fireFunction = new CampusgFunction(this, {
+    const fireFunction = new CampusgFunction(this, OTHER_FUNCTIONS.timerFire.id, {
       spec: OTHER_FUNCTIONS.timerFire,
       context,
       deadLetterQueue: asyncDlq,
     });
-    const shipper = new CampusgFunction(this, {
+    const shipper = new CampusgFunction(this, OTHER_FUNCTIONS.logShipper.id, {
       spec: OTHER_FUNCTIONS.logShipper,
       context,
       deadLetterQueue: asyncDlq,

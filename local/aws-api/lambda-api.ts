@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { InvokeResult, Invoker, LocalFunction } from '../runtime/types';
+import type { InvokeResult, Invoker, LocalFunction } from '#local/core/types';
 import { AwsApiError, InternalError, ResourceNotFoundError, UnknownOperationError } from './errors';
 import { type ApiReply, type ApiRequest, validate } from './http';
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { FilteredLogEvent, LogStore } from '../runtime/types';
+import type { FilteredLogEvent, LogStore } from '#local/core/types';
 import { AwsApiError, ResourceNotFoundError, UnknownOperationError } from './errors';
 import { type ApiReply, validate } from './http';
 

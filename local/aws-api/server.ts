@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
-import type { Invoker, LocalFunction, LogStore } from '../runtime/types';
+import { DEFAULT_HOST, DEFAULT_PORTS } from '#local/core/defaults';
+import { cannotListen, closeServer, listenOn } from '#local/core/listen';
+import type { Invoker, LocalFunction, LogStore } from '#local/core/types';
 import {
   AwsApiError,
   AwsApiStartError,
@@ -22,9 +23,7 @@ import {
 } from './http';
 import { LambdaApi, MAX_INVOKE_PAYLOAD } from './lambda-api';
 import { LOGS_TARGET_PREFIX, LogsApi } from './logs-api';
-import { SchedulerApi } from './scheduler-api';
-import { SchedulerEngine, type SchedulerEvent } from './scheduler-engine';
-import { ScheduleStore } from './scheduler-store';
+import { SchedulerApi, SchedulerEngine, type SchedulerEvent, ScheduleStore } from './scheduler';
 
 /**
  * One HTTP server that answers the AWS SDK v3 for the services the handlers and the CLI use locally:
@@ -34,7 +33,7 @@ import { ScheduleStore } from './scheduler-store';
  * With an `authorizer` (the runtime's local IAM) every AWS call is checked before its handler runs and a
  * refusal answers with the service's AccessDeniedException; without one, signatures are not checked.
  * MSK's GetBootstrapBrokers (REST-JSON, GET /v1/clusters/{arn}/bootstrap-brokers) answers with the
- * embedded broker's listeners when `kafka` is given. The Scheduler really fires its `at()` schedules (see scheduler-engine.ts).
+ * embedded broker's listeners when `kafka` is given. The Scheduler really fires its `at()` schedules (see scheduler/engine.ts).
  * Local-only controls (no AWS counterpart) let a demo or test in another process skip time:
  * `GET /_campusg/scheduler/pending`, `POST /_campusg/scheduler/advance` with `{"ms": <schedule time>}` (every
  * known schedule) and `POST /_campusg/scheduler/fire` with `{"name", "group"}` (that one schedule, now,
@@ -147,7 +146,7 @@ function writeError(res: ServerResponse, err: unknown, protocol: Protocol, reque
 export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_HOST;
   const functions = () => options.functions ?? [];
   const schedules = new ScheduleStore({
     region,
@@ -356,25 +355,14 @@ export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
     else socket.destroy();
   });
 
-  const port = options.port ?? 4577;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        new AwsApiStartError(
-          err.code === 'EADDRINUSE'
-            ? `the local AWS API cannot listen on ${host}:${port}: the port is already in use (choose another port)`
-            : `the local AWS API cannot listen on ${host}:${port}: ${err.message}`,
-          { cause: err },
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const actualPort = (server.address() as AddressInfo).port;
+  const port = options.port ?? DEFAULT_PORTS.aws;
+  const bound = await listenOn(
+    server,
+    port,
+    host,
+    (err) => new AwsApiStartError(cannotListen('the local AWS API', host, port, err), { cause: err }),
+  );
+  const actualPort = bound.port;
   try {
     if (options.fireSchedules !== false) await scheduler.start();
   } catch (err) {
@@ -384,17 +372,14 @@ export async function startAwsApi(options: AwsApiOptions): Promise<AwsApi> {
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
+    url: bound.url,
     port: actualPort,
     scheduler,
     schedules,
     stop() {
       stopping ??= (async () => {
         await scheduler.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await closeServer(server);
       })();
       return stopping;
     },

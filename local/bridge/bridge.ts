@@ -5,7 +5,7 @@
  * - the ESM emulator (local/runtime/esm.ts) for every event-source mapping of the app that the LocalStack
  *   profile did not deploy (editions without MSK), consuming the compose Kafka and invoking through the Lambda
  *   Invoke API;
- * - the scheduler engine (local/aws-api/scheduler-engine.ts) over `schedulerApiSource`: LocalStack's Scheduler
+ * - the scheduler engine (local/aws-api/scheduler/engine.ts) over `schedulerApiSource`: LocalStack's Scheduler
  *   stores schedules but never fires them, so the bridge reads them and fires their targets on time (every
  *   edition);
  * - the HTTP API gateway (local/http-api) with the app's routes when the edition has no API Gateway HTTP API,
@@ -19,22 +19,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SchedulerEngine, type SchedulerEvent, schedulerApiSource } from '../aws-api';
-import { DEFAULT_STATE_DIR, LocalJwt, startHttpApi } from '../http-api';
-import { ensureAssembly, readAssembly } from '../runtime/assembly';
-import { startEventSourceMappings } from '../runtime/esm';
-import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from '../runtime/intrinsics';
-import { ensureTopics, Teardown } from '../runtime/runtime';
-import { startSagaPrinter } from '../runtime/saga-printer';
-import type { LocalAppModel, LocalEventSourceMapping, LocalRoute, LocalTopic } from '../runtime/types';
+import { ensureAssembly, readAssembly } from '#local/assembly/index';
+import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from '#local/assembly/intrinsics';
+import { SchedulerEngine, type SchedulerEvent, schedulerApiSource } from '#local/aws-api/index';
+import { DEFAULT_HOST, DEFAULT_PORTS, DEFAULT_STATE_DIR, LOCALSTACK_DEFAULTS } from '#local/core/defaults';
+import { Teardown } from '#local/core/teardown';
+import { ensureTopics } from '#local/core/topics';
+import type { LocalAppModel, LocalEventSourceMapping, LocalRoute, LocalTopic } from '#local/core/types';
+import { LocalJwt, startHttpApi } from '#local/http-api/index';
+import { startEventSourceMappings } from '#local/runtime/esm';
+import { startSagaPrinter } from '#local/runtime/saga-printer';
 import { functionNameOf, LambdaApiInvoker } from './lambda-invoker';
 
 export const BRIDGE_DEFAULTS = {
-  endpoint: 'http://localhost:4566',
-  kafkaBrokers: 'localhost:9092',
+  endpoint: LOCALSTACK_DEFAULTS.endpoint,
+  kafkaBrokers: LOCALSTACK_DEFAULTS.kafkaBrokers,
   appAssembly: 'cdk.out',
   deployedAssembly: 'cdk.out.localstack',
-  httpPort: 3000,
+  httpPort: DEFAULT_PORTS.http,
   stateDir: DEFAULT_STATE_DIR,
   region: 'us-east-1',
 } as const;
@@ -196,7 +198,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (plan.routes.length > 0) {
       const http = await startHttpApi({
         port: options.httpPort ?? BRIDGE_DEFAULTS.httpPort,
-        host: options.host ?? '127.0.0.1',
+        host: options.host ?? DEFAULT_HOST,
         routes: plan.routes,
         invoker,
         jwt: await LocalJwt.load(path.resolve(cwd, options.stateDir ?? BRIDGE_DEFAULTS.stateDir)),

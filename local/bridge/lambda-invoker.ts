@@ -4,7 +4,7 @@
  * bridge mode instead of the embedded function host.
  */
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
-import type { InvokeResult, Invoker } from '../runtime/types';
+import type { InvokeResult, Invoker } from '#local/core/types';
 
 /** `arn:aws:lambda:<region>:<account>:function:<name>[:qualifier]` -> `<name>`; anything else as it is. */
 export function functionNameOf(ref: string): string {

@@ -2,7 +2,7 @@ import { CliError, describeError, EXIT, NotFoundError, SYSTEM_DOWN_HINT } from '
 import type { Role, Target } from './target';
 
 /**
- * The Order API over HTTP (DESIGN.md "Order API"), as the CLI calls it: one method per route, JSON in and
+ * The Order API over HTTP (docs/api.md), as the CLI calls it: one method per route, JSON in and
  * out, bearer tokens from the target. API errors (`{ error, message, details }`) become CliErrors whose
  * message is the API's sentence and whose exit code is 3 for 404 and 1 otherwise.
  */

@@ -1,4 +1,4 @@
-import { LocalJwt } from '../http-api/jwt';
+import { LocalJwt } from '#local/http-api/jwt';
 
 /**
  * Dev tokens for `--target local`: signed with the same key the local HTTP API verifies against

@@ -1,4 +1,4 @@
-import { DEFAULT_STATE_DIR } from '../http-api/jwt';
+import { DEFAULT_STATE_DIR } from '#local/core/defaults';
 import { InvalidOption, type Io, positiveInt } from './output';
 
 /**

@@ -9,7 +9,7 @@ import { Command, CommanderError, Help } from 'commander';
  * A call loads only the command it runs (issue 18: the CLI answers in well under a second): `main` reads the
  * command name from argv and imports that one file, so `campusg topics list` never loads the AWS SDK's
  * Scheduler client or the local runtime. `campusg --help` and unknown commands load none: the top-level
- * help is drawn from COMMANDS below, and test/local/cli/lazy-main.test.ts checks that it matches the help of
+ * help is drawn from COMMANDS below, and test/local/cli/main.lazy.test.ts checks that it matches the help of
  * the full tree that `buildProgram` registers.
  */
 interface LazyCommand {
@@ -22,7 +22,7 @@ interface LazyCommand {
   readonly load: () => { register(program: Command): void };
 }
 
-/** Sorted like commands/index.ts, which is the order the full tree lists them in. */
+/** Every `campusg` command, sorted: one file per command under `commands/`, exporting `register(program)`. */
 export const COMMANDS: readonly LazyCommand[] = [
   {
     name: 'bridge',
@@ -36,6 +36,12 @@ export const COMMANDS: readonly LazyCommand[] = [
     term: 'broker [options]',
     description: 'run the embedded single-node Kafka broker (kafkajs, kcat and kafka-python can use it)',
     load: () => require('./commands/broker') as typeof import('./commands/broker'),
+  },
+  {
+    name: 'console',
+    term: 'console [options]',
+    description: "print the running system's web console URL and open it in a browser",
+    load: () => require('./commands/console') as typeof import('./commands/console'),
   },
   {
     name: 'consume',
@@ -148,8 +154,7 @@ function baseProgram(): Command {
 /** The full command tree, every command registered (tests walk it; `main` registers one command only). */
 export function buildProgram(): Command {
   const program = baseProgram();
-  const { registerCommands } = require('./commands') as typeof import('./commands');
-  registerCommands(program);
+  for (const c of COMMANDS) c.load().register(program);
   return program;
 }
 

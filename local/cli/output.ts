@@ -1,54 +1,21 @@
 import { type Command, InvalidArgumentError as InvalidOption } from 'commander';
+import { CliError, EXIT, type ExitCode } from '#local/core/errors';
 
 /**
  * Shared output plumbing for `campusg` commands: where they write, the exit codes scripts can rely on,
  * and one wrapper that turns thrown errors into a message on stderr and an exit code.
  */
 
-/** Exit codes of every `campusg` command. */
-export const EXIT = {
-  /** The command did what was asked. */
-  OK: 0,
-  /** Something failed: a check, a request, a broker or API error. */
-  FAILURE: 1,
-  /** The command line is wrong (unknown option, bad value). Commander's own errors map here too. */
-  USAGE: 2,
-  /** The thing asked for does not exist (topic, order, log group, trace). */
-  NOT_FOUND: 3,
-} as const;
+export {
+  CliError,
+  EXIT,
+  type ExitCode,
+  NotFoundError,
+  SYSTEM_DOWN_HINT,
+  UsageError,
+} from '#local/core/errors';
+export { formatCents } from '#local/core/format';
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-/** An error whose message is meant for the user as is, with the exit code it should end the command with. */
-/** What a command adds when it cannot reach the local system: the same words everywhere. */
-export const SYSTEM_DOWN_HINT = 'is the system running? try `node bin/campusg.js doctor`';
-
-export class CliError extends Error {
-  override readonly name: string = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: ExitCode = EXIT.FAILURE,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export class UsageError extends CliError {
-  override readonly name = 'UsageError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT.USAGE, options);
-  }
-}
-
-export class NotFoundError extends CliError {
-  override readonly name = 'NotFoundError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT.NOT_FOUND, options);
-  }
-}
-
-/** Where a command reads and writes. Tests pass their own; the CLI uses the process streams. */
 export interface Io {
   readonly out: { write(chunk: string): unknown };
   readonly err: { write(chunk: string): unknown };
@@ -159,14 +126,6 @@ export function collect(value: string, previous: string[] | undefined): string[]
 /** Adds the `--json` flag with one help text everywhere. */
 export function jsonOption(cmd: Command): Command {
   return cmd.option('--json', 'print machine-readable JSON instead of text');
-}
-
-/** Formats cents as a decimal amount: 1250 -> 12.50. */
-export function formatCents(cents: unknown): string {
-  if (typeof cents !== 'number' || !Number.isFinite(cents)) return '?';
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(cents));
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** Pads columns of a table of strings to equal width (last column unpadded). */

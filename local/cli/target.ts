@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   CloudFormationClient,
   DescribeStacksCommand,
@@ -8,11 +7,17 @@ import {
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { type Command, Option } from 'commander';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from 'kafkajs';
-import * as z from 'zod';
-import { type KafkaConfig, kafkaJsOptions } from '../../shared/kafka/config';
-import { DEFAULT_STATE_DIR } from '../http-api/jwt';
-import { probeGuard } from '../instance-guard';
-import { RUNTIME_LOCK } from '../runtime/instance-lock';
+import { Names, STACK_PARTS, type StackPart } from '#infra/catalogue';
+import { DEFAULT_ENDPOINTS, DEFAULT_STATE_DIR, LOCALSTACK_DEFAULTS } from '#local/core/defaults';
+import {
+  RUNTIME_LOCK,
+  type RuntimeFileRead,
+  type RuntimeInfo,
+  readRuntimeFile,
+  runtimeFileOf,
+} from '#local/core/state-file';
+import { probeGuard } from '#local/instance-guard/index';
+import { type KafkaConfig, kafkaJsOptions } from '#shared/kafka/config';
 import { mintDevToken } from './local-token';
 import { STATE_DIR_HELP } from './long-running';
 import { CliError, UsageError } from './output';
@@ -36,14 +41,14 @@ export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const DEFAULTS = {
   stateDir: DEFAULT_STATE_DIR,
-  brokers: '127.0.0.1:9092',
-  apiUrl: 'http://127.0.0.1:3000',
-  awsEndpoint: 'http://127.0.0.1:4577',
-  localstackEndpoint: 'http://localhost:4566',
-  localstackBrokers: 'localhost:9092',
+  brokers: DEFAULT_ENDPOINTS.kafka,
+  apiUrl: DEFAULT_ENDPOINTS.http,
+  awsEndpoint: DEFAULT_ENDPOINTS.aws,
+  localstackEndpoint: LOCALSTACK_DEFAULTS.endpoint,
+  localstackBrokers: LOCALSTACK_DEFAULTS.kafkaBrokers,
   region: 'us-east-1',
-  /** `CampusG-<stage>`: the prefix of the app's stack names (infra/campusg-app.ts). */
-  stack: 'CampusG-dev',
+  /** `CampusG-<stage>`: the prefix of the app's stack names (infra/catalogue.ts), stage `dev`. */
+  stack: new Names('dev').stackPrefix,
 } as const;
 
 /**
@@ -54,21 +59,21 @@ export const DEFAULTS = {
 export const STACK_OUTPUTS = {
   apiUrl: { stack: 'Services', output: 'ApiUrl' },
   clusterArn: { stack: 'Messaging', output: 'ClusterArn' },
-} as const;
-
-/** The app's stacks are `<prefix>-<suffix>` for these suffixes (infra/campusg-app.ts). */
-export const APP_STACK_SUFFIXES = ['Network', 'Messaging', 'Data', 'Services', 'Observability'] as const;
+} as const satisfies Record<string, { stack: StackPart; output: string }>;
 
 /** `CampusG-dev-Services` -> `CampusG-dev`; a prefix is returned as it is. */
 export function stackPrefixOf(nameOrPrefix: string): string {
-  for (const suffix of APP_STACK_SUFFIXES) {
-    if (nameOrPrefix.endsWith(`-${suffix}`)) return nameOrPrefix.slice(0, -suffix.length - 1);
+  for (const part of STACK_PARTS) {
+    if (nameOrPrefix.endsWith(`-${part}`)) return nameOrPrefix.slice(0, -part.length - 1);
   }
   return nameOrPrefix;
 }
 
 /** Each function's log group is the Services stack output `<ConstructId>LogGroupName`. */
-export const LOG_GROUP_OUTPUT = { stack: 'Services', suffix: 'LogGroupName' } as const;
+export const LOG_GROUP_OUTPUT = { stack: 'Services', suffix: 'LogGroupName' } as const satisfies {
+  stack: StackPart;
+  suffix: string;
+};
 
 export type StackOutputRole = keyof typeof STACK_OUTPUTS;
 
@@ -113,22 +118,6 @@ export function addTargetOptions(cmd: Command, opts: { token?: boolean } = {}): 
   return cmd;
 }
 
-/** `<stateDir>/runtime.json`, written by the running local runtime. */
-export const RuntimeInfo = z.object({
-  pid: z.number().int(),
-  startedAt: z.union([z.string(), z.number()]).optional(),
-  endpoints: z.object({
-    kafka: z.union([z.string(), z.array(z.string())]).optional(),
-    http: z.string().optional(),
-    aws: z.string().optional(),
-    dynamodb: z.string().optional(),
-  }),
-  dataDir: z.string().optional(),
-  /** Scheduler time scale, when the runtime reports it (`demo` uses it to tell whether a deadline can pass). */
-  timeScale: z.number().positive().optional(),
-});
-export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
-
 /** A resolved value and where it came from, for reports (`doctor`) and tests. */
 export interface Sourced<T> {
   readonly value: T;
@@ -152,16 +141,59 @@ export type LocalTokenMinter = (input: {
   stateDir: string;
 }) => Promise<string>;
 
-export class Target {
-  private runtimeCache: { info?: RuntimeInfo; problem?: string } | undefined;
-  private readonly outputsCache = new Map<string, Promise<Record<string, string>>>();
+/** The client settings every AWS SDK client the CLI makes for a target shares. */
+export interface AwsClientConfig {
+  region: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * What a command asks of the system it talks to. One implementation per target kind (`LocalTarget`,
+ * `AwsTarget`, `LocalStackTarget`, registered in `TARGETS`). Commands look at `kind` only for what one
+ * target alone has (the local runtime's runtime.json, its time scale) and for wording.
+ */
+export interface Target {
+  readonly kind: TargetKind;
+  /** The state directory (runtime.json, dev-token key): flag > CAMPUSG_STATE_DIR > `.campusg`. */
+  readonly stateDir: string;
+  readonly runtimeFile: string;
+  /** The running local runtime's info, or undefined (with `runtimeProblem()` saying why). */
+  runtime(): RuntimeInfo | undefined;
+  runtimeProblem(): string | undefined;
+  /** True when a runtime holds the state directory's lock (a runtime.json left by a crash never counts). */
+  runtimeAlive(): Promise<boolean>;
+  region(): Sourced<string>;
+  /** `CampusG-<stage>`, the prefix of the deployed stacks' names. */
+  stackPrefix(): string;
+  stackName(part: StackPart): string;
+  /** The AWS API endpoint for local and localstack; undefined for aws (the SDK's own resolution). */
+  awsEndpoint(): Sourced<string> | undefined;
+  awsClientConfig(): AwsClientConfig;
+  /** Outputs of one of the app's stacks; `{}` locally. */
+  stackOutputs(part: StackPart): Promise<Record<string, string>>;
+  /** A stack output by role; undefined when the stack does not expose it. */
+  stackOutput(role: StackOutputRole): Promise<string | undefined>;
+  /** Log group names the stack exposes for these construct ids (aws and localstack; [] locally). */
+  logGroupOutputs(constructIds: readonly string[]): Promise<string[]>;
+  kafkaSettings(clientId?: string): Promise<KafkaSettings>;
+  kafka(clientId?: string): Promise<Kafka>;
+  /** Base URL of the HTTP API (no trailing slash). */
+  apiUrl(): Promise<Sourced<string>>;
+  logsClient(): CloudWatchLogsClient;
+  /** A bearer token for calling the HTTP API as this user. */
+  bearerToken(role: Role, id: string): Promise<string>;
+}
+
+/** The resolution every target shares: flags, then env, then what the target kind supplies. */
+abstract class BaseTarget implements Target {
+  abstract readonly kind: TargetKind;
+  private runtimeCache: RuntimeFileRead | undefined;
 
   constructor(
-    readonly kind: TargetKind,
-    private readonly flags: TargetFlags,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly cwd: string = process.cwd(),
-    private readonly mintLocalToken: LocalTokenMinter = defaultLocalTokenMinter,
+    protected readonly flags: TargetFlags,
+    protected readonly env: NodeJS.ProcessEnv,
+    protected readonly cwd: string,
   ) {}
 
   get stateDir(): string {
@@ -169,12 +201,11 @@ export class Target {
   }
 
   get runtimeFile(): string {
-    return join(this.stateDir, 'runtime.json');
+    return runtimeFileOf(this.stateDir);
   }
 
-  /** The running local runtime's info, or undefined (with `runtimeProblem()` saying why). */
   runtime(): RuntimeInfo | undefined {
-    if (!this.runtimeCache) this.runtimeCache = readRuntimeInfo(this.runtimeFile);
+    if (!this.runtimeCache) this.runtimeCache = readRuntimeFile(this.runtimeFile);
     return this.runtimeCache.info;
   }
 
@@ -184,9 +215,8 @@ export class Target {
   }
 
   /**
-   * True when a runtime holds the state directory's lock (local/instance-guard): the OS drops that lock
-   * when the runtime dies, so a runtime.json left by a crash, whose pid may now belong to another process,
-   * never counts as running.
+   * The OS drops the lock (local/instance-guard) when the runtime dies, so a runtime.json left by a crash,
+   * whose pid may now belong to another process, never counts as running.
    */
   async runtimeAlive(): Promise<boolean> {
     return (await probeGuard(this.stateDir, RUNTIME_LOCK)).state === 'running';
@@ -200,61 +230,176 @@ export class Target {
     return { value: DEFAULTS.region, source: 'default' };
   }
 
-  /**
-   * `CampusG-<stage>`, the prefix of the deployed stacks' names. A full stack name of the app
-   * (`CampusG-dev-Services`) is taken for its prefix, so either spelling works.
-   */
+  /** A full stack name of the app (`CampusG-dev-Services`) is taken for its prefix, so either spelling works. */
   stackPrefix(): string {
     return stackPrefixOf((this.flags.stack ?? this.env.CAMPUSG_STACK ?? DEFAULTS.stack).trim());
   }
 
-  stackName(suffix: string): string {
-    return `${this.stackPrefix()}-${suffix}`;
+  stackName(part: StackPart): string {
+    return `${this.stackPrefix()}-${part}`;
   }
 
-  /** The AWS API endpoint for local and localstack; undefined for aws (the SDK's own resolution). */
-  awsEndpoint(): Sourced<string> | undefined {
-    if (this.kind === 'aws') return undefined;
+  /** `--aws-endpoint` or CAMPUSG_AWS_ENDPOINT, which local and localstack honour. */
+  protected awsEndpointFlagOrEnv(): Sourced<string> | undefined {
     if (this.flags.awsEndpoint) return { value: this.flags.awsEndpoint, source: '--aws-endpoint' };
     if (this.env.CAMPUSG_AWS_ENDPOINT)
       return { value: this.env.CAMPUSG_AWS_ENDPOINT, source: 'CAMPUSG_AWS_ENDPOINT' };
-    if (this.kind === 'localstack') {
-      if (this.env.AWS_ENDPOINT_URL) return { value: this.env.AWS_ENDPOINT_URL, source: 'AWS_ENDPOINT_URL' };
-      return { value: DEFAULTS.localstackEndpoint, source: 'default' };
-    }
+    return undefined;
+  }
+
+  abstract awsEndpoint(): Sourced<string> | undefined;
+
+  awsClientConfig(): AwsClientConfig {
+    quietSdkNotice();
+    const region = this.region().value;
+    const endpoint = this.awsEndpoint()?.value;
+    const credentials = this.awsCredentials();
+    return {
+      region,
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    };
+  }
+
+  /** Fixed credentials for an emulator, or undefined for the SDK's own chain. */
+  protected abstract awsCredentials(): AwsClientConfig['credentials'];
+
+  abstract stackOutputs(part: StackPart): Promise<Record<string, string>>;
+
+  async stackOutput(role: StackOutputRole): Promise<string | undefined> {
+    const { stack, output } = STACK_OUTPUTS[role];
+    return findOutput(await this.stackOutputs(stack), output);
+  }
+
+  abstract logGroupOutputs(constructIds: readonly string[]): Promise<string[]>;
+
+  /** `--brokers` or CAMPUSG_BROKERS. */
+  protected brokersFlagOrEnv(): Sourced<string> | undefined {
+    if (this.flags.brokers) return { value: this.flags.brokers, source: '--brokers' };
+    if (this.env.CAMPUSG_BROKERS) return { value: this.env.CAMPUSG_BROKERS, source: 'CAMPUSG_BROKERS' };
+    return undefined;
+  }
+
+  /** This target's Kafka client settings before the CLI's kafkajs options are added. */
+  protected abstract kafkaConfig(
+    region: string,
+    clientId: string,
+  ): Promise<{ config: KafkaConfig; source: string }>;
+
+  async kafkaSettings(clientId = 'campusg-cli'): Promise<KafkaSettings> {
+    quietSdkNotice();
+    const { config, source } = await this.kafkaConfig(this.region().value, clientId);
+    return {
+      config,
+      source,
+      options: kafkaJsOptions(config, {
+        // A CLI should fail fast and speak for itself: no kafkajs log lines, few retries.
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 3000,
+        requestTimeout: 15000,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+      }),
+    };
+  }
+
+  async kafka(clientId?: string): Promise<Kafka> {
+    return new Kafka((await this.kafkaSettings(clientId)).options);
+  }
+
+  async apiUrl(): Promise<Sourced<string>> {
+    const chosen = (await this.apiUrlFlagOrEnv()) ?? (await this.apiUrlFallback());
+    return { value: chosen.value.replace(/\/+$/, ''), source: chosen.source };
+  }
+
+  private async apiUrlFlagOrEnv(): Promise<Sourced<string> | undefined> {
+    if (this.flags.apiUrl) return { value: this.flags.apiUrl, source: '--api-url' };
+    if (this.env.CAMPUSG_API_URL) return { value: this.env.CAMPUSG_API_URL, source: 'CAMPUSG_API_URL' };
+    return undefined;
+  }
+
+  /** The API URL when neither flag nor env names one. */
+  protected abstract apiUrlFallback(): Promise<Sourced<string>>;
+
+  logsClient(): CloudWatchLogsClient {
+    return new CloudWatchLogsClient(this.awsClientConfig());
+  }
+
+  async bearerToken(role: Role, id: string): Promise<string> {
+    return this.flags.token ?? this.env.CAMPUSG_TOKEN ?? this.tokenFallback(role, id);
+  }
+
+  /** A token when neither `--token` nor CAMPUSG_TOKEN gives one. */
+  protected abstract tokenFallback(role: Role, id: string): Promise<string>;
+}
+
+/** The embedded runtime: endpoints from flags, env, runtime.json, then the defaults; tokens minted locally. */
+export class LocalTarget extends BaseTarget {
+  readonly kind = 'local';
+
+  constructor(
+    flags: TargetFlags,
+    env: NodeJS.ProcessEnv,
+    cwd: string,
+    private readonly mintLocalToken: LocalTokenMinter = defaultLocalTokenMinter,
+  ) {
+    super(flags, env, cwd);
+  }
+
+  awsEndpoint(): Sourced<string> {
+    const given = this.awsEndpointFlagOrEnv();
+    if (given) return given;
     const fromRuntime = this.runtime()?.endpoints.aws;
     if (fromRuntime) return { value: fromRuntime, source: this.runtimeFile };
     return { value: DEFAULTS.awsEndpoint, source: 'default' };
   }
 
-  /** Client settings shared by every AWS SDK client the CLI makes for this target. */
-  awsClientConfig(): {
-    region: string;
-    endpoint?: string;
-    credentials?: { accessKeyId: string; secretAccessKey: string };
-  } {
-    quietSdkNotice();
-    const region = this.region().value;
-    const endpoint = this.awsEndpoint()?.value;
-    if (this.kind === 'aws') return { region };
-    // The local endpoint ignores signatures; LocalStack accepts any key. Use real keys when the user has some.
-    const credentials =
-      this.kind === 'localstack' && this.env.AWS_ACCESS_KEY_ID && this.env.AWS_SECRET_ACCESS_KEY
-        ? undefined
-        : {
-            accessKeyId: this.kind === 'local' ? 'local' : 'test',
-            secretAccessKey: this.kind === 'local' ? 'local' : 'test',
-          };
-    return { region, endpoint, ...(credentials ? { credentials } : {}) };
+  /** The local endpoint ignores signatures. */
+  protected awsCredentials(): AwsClientConfig['credentials'] {
+    return { accessKeyId: 'local', secretAccessKey: 'local' };
   }
 
-  /** Outputs of one of the app's stacks (`<prefix>-<suffix>`); aws and localstack only. */
-  stackOutputs(suffix: string): Promise<Record<string, string>> {
-    if (this.kind === 'local') return Promise.resolve({});
-    let pending = this.outputsCache.get(suffix);
+  stackOutputs(): Promise<Record<string, string>> {
+    return Promise.resolve({});
+  }
+
+  async logGroupOutputs(): Promise<string[]> {
+    return [];
+  }
+
+  protected async kafkaConfig(region: string, clientId: string) {
+    let chosen = this.brokersFlagOrEnv();
+    if (!chosen) {
+      const kafka = this.runtime()?.endpoints.kafka;
+      if (kafka) chosen = { value: Array.isArray(kafka) ? kafka.join(',') : kafka, source: this.runtimeFile };
+    }
+    chosen ??= { value: DEFAULTS.brokers, source: 'default' };
+    return { config: plaintextKafka(chosen.value, region, clientId), source: chosen.source };
+  }
+
+  protected async apiUrlFallback(): Promise<Sourced<string>> {
+    const http = this.runtime()?.endpoints.http;
+    if (http) return { value: http, source: this.runtimeFile };
+    return { value: DEFAULTS.apiUrl, source: 'default' };
+  }
+
+  protected tokenFallback(role: Role, id: string): Promise<string> {
+    return this.mintLocalToken({
+      sub: id,
+      groups: [role === 'customer' ? 'customers' : 'runners'],
+      stateDir: this.stateDir,
+    });
+  }
+}
+
+/** A deployed stack (aws, localstack): outputs from DescribeStacks, tokens given by the user. */
+abstract class StackTarget extends BaseTarget {
+  private readonly outputsCache = new Map<string, Promise<Record<string, string>>>();
+
+  stackOutputs(part: StackPart): Promise<Record<string, string>> {
+    let pending = this.outputsCache.get(part);
     if (!pending) {
-      pending = this.describeStack(this.stackName(suffix));
-      this.outputsCache.set(suffix, pending);
+      pending = this.describeStack(this.stackName(part));
+      this.outputsCache.set(part, pending);
     }
     return pending;
   }
@@ -285,121 +430,91 @@ export class Target {
     return outputs;
   }
 
-  /** A stack output by role; undefined when the stack does not expose it. */
-  async stackOutput(role: StackOutputRole): Promise<string | undefined> {
-    const { stack, output } = STACK_OUTPUTS[role];
-    return findOutput(await this.stackOutputs(stack), output);
-  }
-
-  /** Log group names the stack exposes for these construct ids (aws and localstack; [] locally). */
   async logGroupOutputs(constructIds: readonly string[]): Promise<string[]> {
-    if (this.kind === 'local') return [];
     const outputs = await this.stackOutputs(LOG_GROUP_OUTPUT.stack);
     return constructIds
       .map((id) => findOutput(outputs, `${id}${LOG_GROUP_OUTPUT.suffix}`))
       .filter((g): g is string => g !== undefined);
   }
 
-  /** Kafka settings for this target. */
-  async kafkaSettings(clientId = 'campusg-cli'): Promise<KafkaSettings> {
-    quietSdkNotice();
-    const region = this.region().value;
-    const fromFlagOrEnv = this.flags.brokers
-      ? { value: this.flags.brokers, source: '--brokers' }
-      : this.env.CAMPUSG_BROKERS
-        ? { value: this.env.CAMPUSG_BROKERS, source: 'CAMPUSG_BROKERS' }
-        : undefined;
-    let config: KafkaConfig;
-    let source: string;
-    if (this.kind === 'local' || this.kind === 'localstack') {
-      let chosen = fromFlagOrEnv;
-      if (!chosen && this.kind === 'local') {
-        const kafka = this.runtime()?.endpoints.kafka;
-        if (kafka)
-          chosen = { value: Array.isArray(kafka) ? kafka.join(',') : kafka, source: this.runtimeFile };
-      }
-      chosen ??= {
-        value: this.kind === 'local' ? DEFAULTS.brokers : DEFAULTS.localstackBrokers,
-        source: 'default',
-      };
-      config = { brokers: parseBrokers(chosen.value), auth: 'none', tls: false, region, clientId };
-      source = chosen.source;
-    } else if (fromFlagOrEnv) {
-      // An explicit broker list on AWS is still MSK: IAM auth over TLS.
-      config = { brokers: parseBrokers(fromFlagOrEnv.value), auth: 'iam', tls: true, region, clientId };
-      source = fromFlagOrEnv.source;
-    } else {
-      const clusterArn = await this.stackOutput('clusterArn');
-      if (!clusterArn) {
-        throw new CliError(
-          `stack ${this.stackName(STACK_OUTPUTS.clusterArn.stack)} has no ${STACK_OUTPUTS.clusterArn.output} output; pass --brokers instead`,
-        );
-      }
-      config = { clusterArn, auth: 'iam', tls: true, region, clientId };
-      source = `GetBootstrapBrokers(${clusterArn})`;
-    }
-    return {
-      config,
-      source,
-      options: kafkaJsOptions(config, {
-        // A CLI should fail fast and speak for itself: no kafkajs log lines, few retries.
-        logLevel: logLevel.NOTHING,
-        connectionTimeout: 3000,
-        requestTimeout: 15000,
-        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-      }),
-    };
-  }
-
-  async kafka(clientId?: string): Promise<Kafka> {
-    return new Kafka((await this.kafkaSettings(clientId)).options);
-  }
-
-  /** Base URL of the HTTP API (no trailing slash). */
-  async apiUrl(): Promise<Sourced<string>> {
-    const chosen = await this.apiUrlRaw();
-    return { value: chosen.value.replace(/\/+$/, ''), source: chosen.source };
-  }
-
-  private async apiUrlRaw(): Promise<Sourced<string>> {
-    if (this.flags.apiUrl) return { value: this.flags.apiUrl, source: '--api-url' };
-    if (this.env.CAMPUSG_API_URL) return { value: this.env.CAMPUSG_API_URL, source: 'CAMPUSG_API_URL' };
-    if (this.kind === 'local') {
-      const http = this.runtime()?.endpoints.http;
-      if (http) return { value: http, source: this.runtimeFile };
-      return { value: DEFAULTS.apiUrl, source: 'default' };
-    }
+  protected async apiUrlFallback(): Promise<Sourced<string>> {
     const url = await this.stackOutput('apiUrl');
-    if (!url) {
-      throw new CliError(
-        `stack ${this.stackName(STACK_OUTPUTS.apiUrl.stack)} has no ${STACK_OUTPUTS.apiUrl.output} output; pass --api-url`,
-      );
-    }
-    return {
-      value: url,
-      source: `${this.stackName(STACK_OUTPUTS.apiUrl.stack)} output ${STACK_OUTPUTS.apiUrl.output}`,
-    };
+    const where = this.stackName(STACK_OUTPUTS.apiUrl.stack);
+    if (!url)
+      throw new CliError(`stack ${where} has no ${STACK_OUTPUTS.apiUrl.output} output; pass --api-url`);
+    return { value: url, source: `${where} output ${STACK_OUTPUTS.apiUrl.output}` };
   }
 
-  logsClient(): CloudWatchLogsClient {
-    return new CloudWatchLogsClient(this.awsClientConfig());
-  }
-
-  /** A bearer token for calling the HTTP API as this user. */
-  async bearerToken(role: Role, id: string): Promise<string> {
-    const given = this.flags.token ?? this.env.CAMPUSG_TOKEN;
-    if (given) return given;
-    if (this.kind !== 'local') {
-      throw new UsageError(
+  protected tokenFallback(): Promise<string> {
+    return Promise.reject(
+      new UsageError(
         `--target ${this.kind} needs a token for the HTTP API: pass --token <jwt> or set CAMPUSG_TOKEN (a Cognito id token)`,
+      ),
+    );
+  }
+}
+
+/** A deployed stack on AWS: the SDK's endpoints and credentials; MSK IAM over TLS. */
+export class AwsTarget extends StackTarget {
+  readonly kind = 'aws';
+
+  awsEndpoint(): undefined {
+    return undefined;
+  }
+
+  protected awsCredentials(): undefined {
+    return undefined;
+  }
+
+  protected async kafkaConfig(region: string, clientId: string) {
+    const given = this.brokersFlagOrEnv();
+    // An explicit broker list on AWS is still MSK: IAM auth over TLS.
+    if (given) {
+      const config: KafkaConfig = {
+        brokers: parseBrokers(given.value),
+        auth: 'iam',
+        tls: true,
+        region,
+        clientId,
+      };
+      return { config, source: given.source };
+    }
+    const clusterArn = await this.stackOutput('clusterArn');
+    if (!clusterArn) {
+      throw new CliError(
+        `stack ${this.stackName(STACK_OUTPUTS.clusterArn.stack)} has no ${STACK_OUTPUTS.clusterArn.output} output; pass --brokers instead`,
       );
     }
-    return this.mintLocalToken({
-      sub: id,
-      groups: [role === 'customer' ? 'customers' : 'runners'],
-      stateDir: this.stateDir,
-    });
+    const config: KafkaConfig = { clusterArn, auth: 'iam', tls: true, region, clientId };
+    return { config, source: `GetBootstrapBrokers(${clusterArn})` };
   }
+}
+
+/** A stack on LocalStack: AWS APIs at its endpoint, Kafka plaintext (the compose file's broker). */
+export class LocalStackTarget extends StackTarget {
+  readonly kind = 'localstack';
+
+  awsEndpoint(): Sourced<string> {
+    const given = this.awsEndpointFlagOrEnv();
+    if (given) return given;
+    if (this.env.AWS_ENDPOINT_URL) return { value: this.env.AWS_ENDPOINT_URL, source: 'AWS_ENDPOINT_URL' };
+    return { value: DEFAULTS.localstackEndpoint, source: 'default' };
+  }
+
+  /** LocalStack accepts any key; the user's real keys are used when there are some. */
+  protected awsCredentials(): AwsClientConfig['credentials'] {
+    if (this.env.AWS_ACCESS_KEY_ID && this.env.AWS_SECRET_ACCESS_KEY) return undefined;
+    return { accessKeyId: 'test', secretAccessKey: 'test' };
+  }
+
+  protected async kafkaConfig(region: string, clientId: string) {
+    const chosen = this.brokersFlagOrEnv() ?? { value: DEFAULTS.localstackBrokers, source: 'default' };
+    return { config: plaintextKafka(chosen.value, region, clientId), source: chosen.source };
+  }
+}
+
+function plaintextKafka(brokers: string, region: string, clientId: string): KafkaConfig {
+  return { brokers: parseBrokers(brokers), auth: 'none', tls: false, region, clientId };
 }
 
 /** The SDK's "node >= 22 from 2027" notice is noise in a CLI's output; the project supports node 20. */
@@ -415,11 +530,21 @@ export function resolveTarget(
   mintLocalToken?: LocalTokenMinter,
 ): Target {
   const kind = flags.target ?? env.CAMPUSG_TARGET ?? 'local';
-  if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
+  if (!Object.hasOwn(TARGETS, kind)) {
     throw new UsageError(`unknown target ${JSON.stringify(kind)}: use one of ${TARGET_KINDS.join(', ')}`);
   }
-  return new Target(kind as TargetKind, flags, env, cwd, mintLocalToken);
+  return TARGETS[kind as TargetKind](flags, env, cwd, mintLocalToken);
 }
+
+/** One implementation per target kind. */
+const TARGETS: Record<
+  TargetKind,
+  (flags: TargetFlags, env: NodeJS.ProcessEnv, cwd: string, mintLocalToken?: LocalTokenMinter) => Target
+> = {
+  local: (flags, env, cwd, mintLocalToken) => new LocalTarget(flags, env, cwd, mintLocalToken),
+  aws: (flags, env, cwd) => new AwsTarget(flags, env, cwd),
+  localstack: (flags, env, cwd) => new LocalStackTarget(flags, env, cwd),
+};
 
 export function parseBrokers(value: string): string[] {
   const brokers = value
@@ -433,26 +558,6 @@ export function parseBrokers(value: string): string[] {
     }
   }
   return brokers;
-}
-
-function readRuntimeInfo(file: string): { info?: RuntimeInfo; problem?: string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { problem: code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file}: ${code}` };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { problem: `${file} is not JSON` };
-  }
-  const parsed = RuntimeInfo.safeParse(json);
-  if (!parsed.success)
-    return { problem: `${file} is not a runtime description: ${parsed.error.issues[0]?.message}` };
-  return { info: parsed.data };
 }
 
 /** An output by name: exact key, else an export name or a CDK-hashed key (`ApiUrl` -> `OrderApiApiUrl1A2B3C4D`). */

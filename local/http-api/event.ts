@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { InvokeResult } from '../runtime/types';
+import type { InvokeResult } from '#local/core/types';
 
 /**
  * API Gateway HTTP API payload format 2.0: the event a route's function receives, and how its answer

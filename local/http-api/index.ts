@@ -1,7 +1,6 @@
 export * from './errors';
 export { buildEvent, type HttpApiEventV2, mapResponse, stringifyClaim } from './event';
 export {
-  DEFAULT_STATE_DIR,
   type IssueTokenOptions,
   JWT_KEY_FILE,
   LOCAL_JWT_AUDIENCE,

@@ -12,6 +12,7 @@ import {
   SignJWT,
 } from 'jose';
 import * as z from 'zod';
+import { DEFAULT_STATE_DIR } from '#local/core/defaults';
 import { JwtIssueError, JwtKeyFileError, JwtVerificationError } from './errors';
 
 /**
@@ -22,7 +23,6 @@ import { JwtIssueError, JwtKeyFileError, JwtVerificationError } from './errors';
 
 export const LOCAL_JWT_ISSUER = 'campusg-local';
 export const LOCAL_JWT_AUDIENCE = 'campusg';
-export const DEFAULT_STATE_DIR = '.campusg';
 export const JWT_KEY_FILE = 'jwt-key.json';
 const ALG = 'ES256';
 

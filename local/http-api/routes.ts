@@ -1,4 +1,4 @@
-import type { LocalRoute } from '../runtime/types';
+import type { LocalRoute } from '#local/core/types';
 import { RouteConfigError } from './errors';
 
 /**

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { InvokeResult, Invoker, LocalRoute } from '../runtime/types';
+import { DEFAULT_HOST, DEFAULT_PORTS } from '#local/core/defaults';
+import { cannotListen, closeServer, listenOn } from '#local/core/listen';
+import type { InvokeResult, Invoker, LocalRoute } from '#local/core/types';
 import { HttpApiStartError, JwtVerificationError } from './errors';
 import { buildEvent, type HttpApiEventV2, mapResponse, newRequestId, stringifyClaim } from './event';
 import type { LocalJwt } from './jwt';
@@ -329,36 +330,22 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     else socket.destroy();
   });
 
-  const host = options.host ?? '127.0.0.1';
-  const wanted = options.port ?? 3000;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        new HttpApiStartError(
-          err.code === 'EADDRINUSE'
-            ? `the HTTP API cannot listen on ${host}:${wanted}: the port is already in use (choose another port)`
-            : `the HTTP API cannot listen on ${host}:${wanted}: ${err.message}`,
-          { cause: err },
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen(wanted, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  const host = options.host ?? DEFAULT_HOST;
+  const wanted = options.port ?? DEFAULT_PORTS.http;
+  const bound = await listenOn(
+    server,
+    wanted,
+    host,
+    (err) => new HttpApiStartError(cannotListen('the HTTP API', host, wanted, err), { cause: err }),
+  );
+  port = bound.port;
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${stagePrefix}`,
+    url: `${bound.url}${stagePrefix}`,
     port,
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopping ??= closeServer(server);
       return stopping;
     },
   };

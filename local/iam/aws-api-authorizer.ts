@@ -3,7 +3,7 @@
  * checked by the guard (caller from the signature, actions and ARNs from actions.ts) and a refusal
  * becomes the AWS error the server sends in the service's protocol.
  */
-import type { AuthorizationRefusal, AuthorizationRequest, RequestAuthorizer } from '../aws-api/http';
+import type { AuthorizationRefusal, AuthorizationRequest, RequestAuthorizer } from '#local/aws-api/http';
 import { errorCode } from './access-denied';
 import { type ArnContext, kafkaChecks, lambdaChecks, logsChecks, schedulerChecks } from './actions';
 import { IamError } from './errors';

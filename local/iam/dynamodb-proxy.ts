@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { DEFAULT_HOST } from '#local/core/defaults';
+import { closeServer, listenOn } from '#local/core/listen';
 import { errorReply } from './access-denied';
 import { type ArnContext, dynamoDbChecks } from './actions';
 import { IamError } from './errors';
@@ -159,22 +160,14 @@ export async function startDynamoDbProxy(options: DynamoDbProxyOptions): Promise
       socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? DEFAULT_HOST;
+  const { url } = await listenOn(server, options.port ?? 0, host);
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
+    endpoint: url,
+    stop: async () => {
+      const closed = closeServer(server);
+      agent.destroy();
+      await closed;
+    },
   };
 }

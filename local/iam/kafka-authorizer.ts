@@ -20,9 +20,9 @@
  * Clients on the plaintext listener (the CLI, kcat, tests, the runtime's own consumers) are the
  * `ANONYMOUS` operator and are not checked.
  */
-import type { AclOperation, AclResource, Authorizer } from '../kafka-broker/authorizer';
-import { verifyMskIamToken } from '../kafka-broker/sasl/msk-iam';
-import { ANONYMOUS, type SaslOptions } from '../kafka-broker/sasl/types';
+import type { AclOperation, AclResource, Authorizer } from '#local/kafka-broker/authorizer';
+import { verifyMskIamToken } from '#local/kafka-broker/sasl/msk-iam';
+import { ANONYMOUS, type SaslOptions } from '#local/kafka-broker/sasl/types';
 import type { LocalCredentials } from './credentials';
 import type { IamGuard } from './guard';
 

@@ -7,9 +7,9 @@
  * builds nothing (runtime.ts then keeps the unchecked setup).
  */
 import type { SASLOptions } from 'kafkajs';
-import type { RequestAuthorizer } from '../aws-api/http';
-import type { Authorizer } from '../kafka-broker/authorizer';
-import type { SaslOptions } from '../kafka-broker/sasl/types';
+import type { RequestAuthorizer } from '#local/aws-api/http';
+import type { Authorizer } from '#local/kafka-broker/authorizer';
+import type { SaslOptions } from '#local/kafka-broker/sasl/types';
 import type { ArnContext } from './actions';
 import { awsApiAuthorizer } from './aws-api-authorizer';
 import { LocalCredentials } from './credentials';

@@ -5,13 +5,8 @@
  * permissions boundary. Every intrinsic is resolved with the local account, region and partition by the
  * runtime's own resolver, so policy resources name the same ARNs the local services use.
  */
-import { type AssemblyStack, readStacks } from '../runtime/assembly';
-import {
-  type CfnResource,
-  type ExportResolver,
-  IntrinsicResolver,
-  LOCAL_ACCOUNT_ID,
-} from '../runtime/intrinsics';
+import { type AssemblyStack, readStacks, stackResolvers } from '#local/assembly/index';
+import { type CfnResource, LOCAL_ACCOUNT_ID } from '#local/assembly/intrinsics';
 import { IamConfigError } from './errors';
 import { awsManagedPolicy, type PolicyDocument } from './managed-policies';
 
@@ -42,42 +37,7 @@ export interface ReadRolesOptions {
 
 /** A resolver per stack that also resolves `Fn::ImportValue` across the assembly's stacks. */
 function resolvers(stacks: readonly AssemblyStack[], accountId: string) {
-  const byId = new Map<string, IntrinsicResolver>();
-  const sources = new Map<string, { stack: AssemblyStack; value: unknown }>();
-  for (const stack of stacks) {
-    for (const output of Object.values(stack.template.Outputs ?? {})) {
-      if (output.Export?.Name === undefined) continue;
-      const name = new IntrinsicResolver({
-        stackName: stack.stackName,
-        region: stack.region,
-        accountId,
-        template: stack.template,
-      }).resolveString(output.Export.Name);
-      sources.set(name, { stack, value: output.Value });
-    }
-  }
-  const exports: ExportResolver = {
-    importValue(name) {
-      const src = sources.get(name);
-      if (!src) throw new IamConfigError(`Fn::ImportValue: no stack exports ${name}`);
-      return of(src.stack).resolveString(src.value, `Export(${name})`);
-    },
-  };
-  const of = (stack: AssemblyStack) => {
-    let r = byId.get(stack.artifactId);
-    if (!r) {
-      r = new IntrinsicResolver({
-        stackName: stack.stackName,
-        region: stack.region,
-        accountId,
-        template: stack.template,
-        exports,
-      });
-      byId.set(stack.artifactId, r);
-    }
-    return r;
-  };
-  return of;
+  return stackResolvers(stacks, { accountId, missingExport: (message) => new IamConfigError(message) });
 }
 
 function asList(v: unknown): unknown[] {

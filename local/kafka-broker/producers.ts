@@ -15,7 +15,7 @@
  * the stored batch headers (producer id, epoch, base sequence) when the broker opens a data directory.
  */
 import { ErrorCode } from './protocol/error-codes';
-import type { ValidBatch } from './protocol/record-batch';
+import { readBatchHeader, type ValidBatch } from './protocol/record-batch';
 import type { PartitionLog } from './storage/types';
 
 /** Batches remembered per producer and partition (Kafka's max.in.flight limit for idempotence). */
@@ -124,14 +124,8 @@ export class PartitionProducers {
       const batches = log.read(offset, chunkBytes);
       if (batches.length === 0) break;
       for (const b of batches) {
-        const bytes = b.bytes;
-        state.record(
-          bytes.readBigInt64BE(43),
-          bytes.readInt16BE(51),
-          bytes.readInt32BE(53),
-          bytes.readInt32BE(23),
-          b.baseOffset,
-        );
+        const h = readBatchHeader(b.bytes);
+        state.record(h.producerId, h.producerEpoch, h.baseSequence, h.lastOffsetDelta, b.baseOffset);
       }
       offset = batches[batches.length - 1]!.lastOffset + 1n;
     }

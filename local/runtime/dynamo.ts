@@ -5,7 +5,6 @@
  */
 import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import {
   CreateTableCommand,
@@ -15,8 +14,10 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_HOST } from '#local/core/defaults';
+import { closeServer, listenOn } from '#local/core/listen';
+import type { LocalTable } from '#local/core/types';
 import { profilingExecArgv } from './function-host';
-import type { LocalTable } from './types';
 
 export interface LocalDynamo {
   readonly endpoint: string;
@@ -38,7 +39,7 @@ export interface StartDynamoOptions {
 export async function startDynalite(
   options: StartDynamoOptions & { inProcess?: boolean } = {},
 ): Promise<LocalDynamo> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_HOST;
   if (options.path) fs.mkdirSync(options.path, { recursive: true });
   if (!options.inProcess) return startDynaliteProcess(host, options);
   // dynalite has no types; it is a CommonJS factory returning an http.Server
@@ -49,22 +50,8 @@ export async function startDynalite(
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://${host}:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
-  };
+  const { url } = await listenOn(server, options.port ?? 0, host);
+  return { endpoint: url, stop: () => closeServer(server) };
 }
 
 async function startDynaliteProcess(host: string, options: StartDynamoOptions): Promise<LocalDynamo> {

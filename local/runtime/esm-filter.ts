@@ -10,7 +10,7 @@
  * `prefix`), `numeric` (`=`, `<`, `<=`, `>`, `>=`, ranges) and `exists`. Any other operator is refused when
  * the mapping starts, naming the operator, rather than silently matching nothing.
  */
-import type { MskRecord } from './esm';
+import type { MskRecord } from '#local/core/msk-event';
 
 type Pattern = { readonly [field: string]: Pattern | readonly unknown[] };
 

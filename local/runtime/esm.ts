@@ -29,69 +29,38 @@ import {
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
+import { encodeMskRecord, type MskRecord, toMskEvent } from '#local/core/msk-event';
+import type {
+  EsmStats,
+  InvokeResult,
+  Invoker,
+  LocalEventSourceMapping,
+  MappingView,
+} from '#local/core/types';
+
+export type { EsmStats } from '#local/core/types';
+
 import { compileFilters, type FilterPattern, passesFilters } from './esm-filter';
-import type { InvokeResult, Invoker, LocalEventSourceMapping } from './types';
 
-export interface MskRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME';
-  key: string | null;
-  value: string | null;
-  headers: Record<string, number[]>[];
-}
-
-export interface MskEvent {
-  eventSource: 'aws:kafka';
-  eventSourceArn: string;
-  bootstrapServers: string;
-  records: Record<string, MskRecord[]>;
-}
-
-/** One record as Lambda puts it in an MSK event: base64 key/value, headers as `[{ name: bytes[] }]`. */
+/** One polled kafkajs message as Lambda puts it in an MSK event (local/core/msk-event.ts). */
 export function toMskRecord(topic: string, partition: number, message: KafkaMessage): MskRecord {
-  const headers: Record<string, number[]>[] = [];
+  const headers: [string, Buffer | string][] = [];
   for (const [name, raw] of Object.entries(message.headers ?? ({} as IHeaders))) {
     const values = Array.isArray(raw) ? raw : [raw];
     for (const v of values) {
       if (v === undefined) continue;
-      headers.push({ [name]: [...(Buffer.isBuffer(v) ? v : Buffer.from(String(v)))] });
+      headers.push([name, Buffer.isBuffer(v) ? v : String(v)]);
     }
   }
-  return {
+  return encodeMskRecord({
     topic,
     partition,
-    offset: Number(message.offset),
-    timestamp: Number(message.timestamp),
-    timestampType: 'CREATE_TIME',
-    key:
-      message.key === null || message.key === undefined ? null : Buffer.from(message.key).toString('base64'),
-    value:
-      message.value === null || message.value === undefined
-        ? null
-        : Buffer.from(message.value).toString('base64'),
+    offset: message.offset,
+    timestamp: message.timestamp,
+    key: message.key,
+    value: message.value,
     headers,
-  };
-}
-
-export function toMskEvent(
-  records: readonly MskRecord[],
-  source: { eventSourceArn: string; bootstrapServers: string },
-): MskEvent {
-  const grouped: Record<string, MskRecord[]> = {};
-  for (const r of records) {
-    const key = `${r.topic}-${r.partition}`;
-    if (!grouped[key]) grouped[key] = [];
-    grouped[key].push(r);
-  }
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn: source.eventSourceArn,
-    bootstrapServers: source.bootstrapServers,
-    records: grouped,
-  };
+  });
 }
 
 export type EsmLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -115,21 +84,6 @@ export interface EventSourceMappingOptions {
   readonly clientId?: string;
   /** How this mapping's consumer connects (local IAM: the function's SASL listener and MSK IAM token). */
   readonly client?: { readonly brokers?: readonly string[]; readonly sasl?: SASLOptions };
-}
-
-export interface EsmStats {
-  invocations: number;
-  failedInvocations: number;
-  recordsDelivered: number;
-  recordsSentToDestination: number;
-  lastError?: string;
-  /** Lambda's EventCount metrics for event-source mappings, counted the same way. */
-  polledEventCount: number;
-  filteredOutEventCount: number;
-  invokedEventCount: number;
-  failedInvokeEventCount: number;
-  droppedEventCount: number;
-  onFailureDestinationDeliveredEventCount: number;
 }
 
 /** Why records leave the mapping without a successful invocation (the `lambda-esm-condition` header). */
@@ -170,7 +124,7 @@ const LANE_QUEUE_BATCHES = 4;
 /** Lambda's cap on retries when retries are infinite and an on-failure destination is set. */
 const INFINITE_WITH_DESTINATION_RETRIES = 10;
 
-export class KafkaEventSourceMapping {
+export class KafkaEventSourceMapping implements MappingView {
   readonly stats: EsmStats = {
     invocations: 0,
     failedInvocations: 0,
@@ -435,6 +389,13 @@ export class KafkaEventSourceMapping {
     try {
       this.stats.invocations++;
       this.stats.invokedEventCount += records.length;
+      this.stats.lastBatch = {
+        at: Date.now(),
+        partition: records[0]!.partition,
+        firstOffset: records[0]!.offset,
+        lastOffset: records.at(-1)!.offset,
+        records: records.length,
+      };
       return await this.options.invoker.invoke(this.options.mapping.functionArn, event);
     } catch (err) {
       return { ok: false, error: { errorType: 'InvokeError', errorMessage: String(err) }, durationMs: 0 };
@@ -543,6 +504,7 @@ export class KafkaEventSourceMapping {
       this.stats.lastError = err;
       this.log('warn', `${m.consumerGroupId}: invocation failed for ${where} (attempt ${attempts}): ${err}`);
       if (m.bisectBatchOnFunctionError && records.length > 1) {
+        this.stats.bisects = (this.stats.bisects ?? 0) + 1;
         const mid = Math.ceil(records.length / 2);
         if (!(await this.deliver(records.slice(0, mid), generation, commit, attempts))) return false;
         await commit(BigInt(records[mid]!.offset));
@@ -553,6 +515,7 @@ export class KafkaEventSourceMapping {
         return true;
       }
       await this.backoff(attempts, generation);
+      this.stats.retries = (this.stats.retries ?? 0) + 1;
     }
   }
 

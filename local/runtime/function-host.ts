@@ -9,9 +9,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeForeignImport, entryFile, findForeignImports } from '../../infra/checks/bundle-imports';
-import { findFunction } from './assembly';
-import type { InvokeResult, Invoker, LocalFunction, LogEvent, LogStore } from './types';
+import { describeForeignImport, entryFile, findForeignImports } from '#infra/checks/bundle-imports';
+import { findFunction } from '#local/assembly/index';
+import type { InvokeResult, Invoker, LocalFunction, LogEvent, LogStore } from '#local/core/types';
 
 const WORKER = path.join(__dirname, 'function-worker.js');
 

@@ -5,11 +5,9 @@
  * the same directories is refused with what runs, how to stop it and how to run a second runtime beside it;
  * a lock or runtime.json left by a runtime that is gone is reported in one line and replaced.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { acquireGuard, announce, describeOwner, type InstanceGuard } from '../instance-guard';
-
-export const RUNTIME_LOCK = 'runtime.lock';
+import { RUNTIME_LOCK, readRuntimeFile } from '#local/core/state-file';
+import { acquireGuard, announce, describeOwner, type InstanceGuard } from '#local/instance-guard/index';
 
 export interface RuntimeLocks {
   release(): Promise<void>;
@@ -64,19 +62,9 @@ export async function lockRuntimeDirectories(o: {
 
 /** Holding the lock, any runtime.json there is a leftover of a runtime that is gone: say so once. */
 function reportStaleStateFile(file: string, onNotice: (line: string) => void): void {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return;
-  }
-  let pid: unknown;
-  try {
-    pid = (JSON.parse(text) as { pid?: unknown }).pid;
-  } catch {
-    // unreadable: replaced all the same
-  }
-  onNotice(
-    `replacing ${file}, left by a runtime that is gone${typeof pid === 'number' ? ` (pid ${pid})` : ''}`,
-  );
+  const read = readRuntimeFile(file);
+  if (read.reason === 'missing' || read.reason === 'unreadable') return;
+  // not JSON or not a runtime description: replaced all the same
+  const pid = read.info?.pid ?? read.pid;
+  onNotice(`replacing ${file}, left by a runtime that is gone${pid !== undefined ? ` (pid ${pid})` : ''}`);
 }

@@ -13,7 +13,7 @@ import type {
   LogEvent,
   LogFilter,
   LogStore,
-} from './types';
+} from '#local/core/types';
 
 interface StoredEvent extends FilteredLogEvent {
   readonly seq: number;

@@ -8,24 +8,25 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { type SchedulerEvent, startAwsApi } from '../aws-api';
-import { DEFAULT_STATE_DIR, LocalJwt, startHttpApi } from '../http-api';
-import { type IamMode, LocalIam } from '../iam';
-import { announce } from '../instance-guard';
-import { startBroker } from '../kafka-broker';
-import { ensureAssembly, readAssembly } from './assembly';
+import { ensureAssembly, readAssembly } from '#local/assembly/index';
+import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from '#local/assembly/intrinsics';
+import { type SchedulerEvent, startAwsApi } from '#local/aws-api/index';
+import { startConsole } from '#local/console/index';
+import { DEFAULT_HOST, DEFAULT_PORTS, DEFAULT_STATE_DIR } from '#local/core/defaults';
+import { removeRuntimeFile, runtimeFileOf, writeRuntimeFile } from '#local/core/state-file';
+import { Teardown } from '#local/core/teardown';
+import { ensureTopics } from '#local/core/topics';
+import type { LocalAppModel, LocalFunction } from '#local/core/types';
+import { LocalJwt, startHttpApi } from '#local/http-api/index';
+import { type IamMode, LocalIam } from '#local/iam/index';
+import { announce } from '#local/instance-guard/index';
+import { startBroker } from '#local/kafka-broker/index';
 import { createTables, type LocalDynamo, localDynamoClient, startDynalite } from './dynamo';
 import { startEventSourceMappings } from './esm';
 import { FunctionHost } from './function-host';
 import { lockRuntimeDirectories } from './instance-lock';
-import { LOCAL_MSK_CLUSTER_ARN_SUFFIX } from './intrinsics';
 import { MemoryLogStore, startSubscriptionDelivery } from './logs';
 import { type SagaLine, startSagaPrinter } from './saga-printer';
-import type { LocalAppModel, LocalFunction, LocalTopic } from './types';
-
-/** runtime.json and the dev-token key live in `<cwd>/.campusg` unless told otherwise. */
-export { DEFAULT_STATE_DIR };
 
 export interface RuntimeOptions {
   /** Project root (where infra/, functions/, cdk.json live). */
@@ -79,6 +80,8 @@ export interface RuntimeOptions {
    * `off` gives every function the same unchecked credentials.
    */
   readonly iam?: IamMode;
+  /** Serve the web console (local/console) on this port (0: any free port); no console when undefined. */
+  readonly consolePort?: number;
 }
 
 export interface RuntimeEndpoints {
@@ -86,6 +89,8 @@ export interface RuntimeEndpoints {
   readonly http: string;
   readonly aws: string;
   readonly dynamodb: string;
+  /** The web console's URL, when the runtime serves it (`consolePort`). */
+  readonly console?: string;
 }
 
 export interface Runtime {
@@ -142,17 +147,17 @@ function triggeredFunctions(model: LocalAppModel): Set<string> {
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const cwd = path.resolve(options.cwd);
-  const host = options.host ?? '127.0.0.1';
-  const kafkaPort = options.kafkaPort ?? 9092;
-  const httpPort = options.httpPort ?? 3000;
-  const awsPort = options.awsPort ?? 4577;
+  const host = options.host ?? DEFAULT_HOST;
+  const kafkaPort = options.kafkaPort ?? DEFAULT_PORTS.kafka;
+  const httpPort = options.httpPort ?? DEFAULT_PORTS.http;
+  const awsPort = options.awsPort ?? DEFAULT_PORTS.aws;
   const assemblyDir = path.resolve(cwd, options.assemblyDir ?? 'cdk.out');
   const dataDir = options.dataDir ? path.resolve(cwd, options.dataDir) : undefined;
   const stateDir = path.resolve(cwd, options.stateDir ?? DEFAULT_STATE_DIR);
   const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const printError = options.printError ?? ((l: string) => process.stderr.write(`${l}\n`));
   const quiet = options.quiet ?? false;
-  const stateFile = path.join(stateDir, 'runtime.json');
+  const stateFile = runtimeFileOf(stateDir);
 
   fs.mkdirSync(stateDir, { recursive: true });
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
@@ -175,6 +180,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (!options.kafkaBrokers) await assertPortFree(kafkaPort, host, 'kafka', '--kafka-port');
     await assertPortFree(httpPort, host, 'http api', '--http-port');
     await assertPortFree(awsPort, host, 'aws api', '--aws-port');
+    if (options.consolePort !== undefined)
+      await assertPortFree(options.consolePort, host, 'console', '--console-port');
     await ensureAssembly({ cwd, assemblyDir, synth: options.synth !== false, log: (l) => printError(l) });
   });
   const assembled = await orRelease(async () => readAssembly({ assemblyDir }));
@@ -355,11 +362,34 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     });
     stops.add('log subscriptions', () => subscriptions.stop());
 
+    // --- web console (local/console): reads the same emulators, places orders through the HTTP API -------
+    const webConsole =
+      options.consolePort === undefined
+        ? undefined
+        : await startConsole({
+            port: options.consolePort,
+            host,
+            root: cwd,
+            model,
+            endpoints: { http: httpApi.url, aws: awsApi.url, kafka: kafkaAddress },
+            logStore: logs,
+            mappings: esms.mappings,
+            jwt,
+            dataDir,
+            onError: (m) => printError(`[console] ${m}`),
+          }).catch((err: NodeJS.ErrnoException) => {
+            if (err.code === 'EADDRINUSE')
+              throw new PortInUseError(options.consolePort!, 'console', '--console-port');
+            throw err;
+          });
+    if (webConsole) stops.add('console', () => webConsole.stop());
+
     const endpoints: RuntimeEndpoints = {
       kafka: kafkaAddress,
       http: httpApi.url,
       aws: awsApi.url,
       dynamodb: dynamodbEndpoint,
+      ...(webConsole ? { console: webConsole.url } : {}),
     };
     // A refused second start names these (local/instance-guard).
     announce({ endpoints: { ...endpoints } });
@@ -387,18 +417,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
 
     if (options.writeStateFile !== false) {
-      const info = {
+      writeRuntimeFile(stateFile, {
         pid: process.pid,
         startedAt: new Date().toISOString(),
         endpoints,
         dataDir,
         timeScale: options.timeScale ?? 1,
-      };
-      // temp file + rename: a CLI in another terminal never reads half a file
-      fs.writeFileSync(`${stateFile}.tmp-${process.pid}`, `${JSON.stringify(info, null, 2)}\n`);
-      fs.renameSync(`${stateFile}.tmp-${process.pid}`, stateFile);
+      });
       // Ours to remove: this process holds the state directory's lock.
-      stops.addFinal('state file', async () => fs.rmSync(stateFile, { force: true }));
+      stops.addFinal('state file', async () => removeRuntimeFile(stateFile));
     }
 
     if (!quiet) {
@@ -428,53 +455,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 }
 
-/**
- * What a composite (the runtime, the LocalStack bridge) has started, stopped once in reverse order; a part
- * that fails to stop is reported and does not keep the others running. A stop is bounded: parts share a
- * budget (default 20 s), a part still stopping when its share runs out (at least 1 s) is reported and left
- * behind, so the final parts (state file, locks) always run. Child processes bound their own stop (SIGKILL).
- */
-export class Teardown {
-  private readonly parts: { name: string; stop: () => Promise<void> }[] = [];
-  private stopping: Promise<void> | undefined;
-
-  constructor(
-    private readonly onError: (line: string) => void,
-    private readonly budgetMs = 20_000,
-  ) {}
-
-  add(name: string, stop: () => Promise<void>): void {
-    this.parts.push({ name, stop });
-  }
-
-  /** Stopped after everything else (e.g. the state file, which announces the rest until they are gone). */
-  addFinal(name: string, stop: () => Promise<void>): void {
-    this.parts.unshift({ name, stop });
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      const deadline = Date.now() + this.budgetMs;
-      for (const part of this.parts.splice(0).reverse()) {
-        const allowedMs = Math.max(1000, deadline - Date.now());
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((resolve) => {
-          timer = setTimeout(() => resolve('late'), allowedMs);
-        });
-        try {
-          if ((await Promise.race([part.stop(), late])) === 'late')
-            this.onError(`stopping ${part.name} took longer than ${allowedMs} ms; going on without it`);
-        } catch (err) {
-          this.onError(`stopping ${part.name}: ${err instanceof Error ? err.message : String(err)}`);
-        } finally {
-          clearTimeout(timer);
-        }
-      }
-    })();
-    return this.stopping;
-  }
-}
-
 /** The environment overrides every function gets locally (on top of its template environment). */
 export function localOverrides(o: {
   brokers: string;
@@ -499,41 +479,6 @@ export function localOverrides(o: {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     CAMPUSG_LOCAL: 'true',
   };
-}
-
-/**
- * Creates the template's topics that an external single-broker Kafka does not have yet (the runtime with
- * `kafkaBrokers`, the LocalStack bridge on the compose Kafka). Existing topics are left as they are.
- */
-export async function ensureTopics(
-  brokers: readonly string[],
-  topics: readonly LocalTopic[],
-  clientId = 'campusg-local-admin',
-): Promise<void> {
-  if (topics.length === 0) return;
-  const kafka = new Kafka({ clientId, brokers: [...brokers], logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          replicationFactor: 1,
-          // One broker: the template's min.insync.replicas (for three) would refuse every write.
-          configEntries: Object.entries(t.configs)
-            .filter(([k]) => k !== 'min.insync.replicas')
-            .map(([name, value]) => ({ name, value })),
-        })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** One readable line per firing outcome (invoking / completed are implied by them), or undefined. */
@@ -571,6 +516,9 @@ function banner(
     `  Kafka         ${e.kafka}   (${model.topics.length} topics)`,
     `  AWS APIs      ${e.aws}   (Scheduler, CloudWatch Logs, Lambda)`,
     `  DynamoDB      ${e.dynamodb}   (${model.tables.length} tables)`,
+    ...(e.console
+      ? [`  console       ${e.console}   (web console: orders, dead letters, logs, topics)`]
+      : []),
     `  functions     ${functionCount(model)}, event-source mappings ${model.eventSourceMappings.length}, log subscriptions ${model.subscriptionFilters.length}`,
     `  state dir     ${stateDir} (runtime.json, dev-token key)`,
     `  data dir      ${dataDir ? `${dataDir} (records, tables, schedules, logs kept across restarts)` : 'none: data in memory (--data-dir keeps it)'}`,

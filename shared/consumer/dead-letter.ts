@@ -1,5 +1,5 @@
-import { type EventDraft, eventId, type PayloadOf } from '../contracts';
-import type { DecodedRecord } from '../kafka';
+import { type EventDraft, eventId, type PayloadOf } from '#shared/contracts';
+import type { DecodedRecord } from '#shared/kafka';
 
 export type DeadLetterReason = PayloadOf<'DEAD_LETTER'>['reason'];
 

@@ -1,9 +1,9 @@
-import type { AnyEvent } from '../contracts';
-import { errorMessage, isPermanent, RejectedRecordError, TransitionError } from '../errors';
-import { type DecodedRecord, decodeMskEvent, type EventPublisher, type MSKEvent } from '../kafka';
-import { forOrder, type Logger, resetOrder } from '../logging';
-import { optionalEnv } from '../runtime/env';
-import type { TopicName } from '../topology';
+import type { AnyEvent } from '#shared/contracts';
+import { optionalEnv } from '#shared/env';
+import { errorMessage, isPermanent, RejectedRecordError, TransitionError } from '#shared/errors';
+import { type DecodedRecord, decodeMskEvent, type EventPublisher, type MSKEvent } from '#shared/kafka';
+import { forOrder, type Logger, resetOrder } from '#shared/logging';
+import type { TopicName } from '#shared/topology';
 import {
   type KafkaBatchItemFailure,
   type KafkaBatchResponse,

@@ -2,8 +2,9 @@ import type { AnyEvent, EventOf } from './envelope';
 import type { EventType } from './events';
 
 /**
- * One valid example per event type: the contract fixtures. Tests of every consumer start from these, so a
- * schema change that would break a consumer fails in CI. Order `ord_fixture1`, customer `cust-1`, runner
+ * One valid example per event type: the contract fixtures. test/shared/contracts/contracts.test.ts checks each
+ * against its schema, and consumer tests that need a valid event of a type build it from these through
+ * fixtureEvent (test/support/contract-events.ts), so a schema change that would break them fails in CI. Order `ord_fixture1`, customer `cust-1`, runner
  * `runner-7`, 2 x 450 cents.
  */
 const base = { timestamp: '2026-03-19T13:00:00.000Z', correlationId: 'ord_fixture1' };

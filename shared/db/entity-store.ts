@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AnyEvent } from '../contracts';
-import { ConcurrentUpdateError } from '../errors';
+import type { AnyEvent } from '#shared/contracts';
+import { ConcurrentUpdateError } from '#shared/errors';
 
 export interface ItemKey {
   readonly pk: string;

@@ -1,4 +1,4 @@
-import { type EventDraft, type EventType, eventId } from '../contracts';
+import { type EventDraft, type EventType, eventId } from '#shared/contracts';
 
 /**
  * What a pure domain function decides for one input: change the entity (and emit events), or leave it as it

@@ -1,4 +1,4 @@
-import { TransitionError } from '../errors';
+import { TransitionError } from '#shared/errors';
 
 export interface Transition<S extends string> {
   /** `[*]` is the start: the entity does not exist yet. */

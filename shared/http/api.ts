@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import type { Caller, Role } from '../domain/caller';
+import type { Caller, Role } from '#shared/domain/caller';
 import {
   CampusGError,
   ConflictError,
@@ -9,8 +9,8 @@ import {
   PayloadTooLargeError,
   UnauthorizedError,
   ValidationError,
-} from '../errors';
-import type { Logger } from '../logging';
+} from '#shared/errors';
+import type { Logger } from '#shared/logging';
 
 /** An HTTP API (payload 2.0) event, with the JWT authorizer's claims when a route has an authorizer. */
 export type HttpEvent = APIGatewayProxyEventV2 & {

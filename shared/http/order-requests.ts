@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { OrderItem } from '../contracts';
+import { OrderItem } from '#shared/contracts';
 
 /** `POST /orders` body. Unknown fields are refused so that typos do not pass silently. */
 export const CreateOrderRequest = z.strictObject({

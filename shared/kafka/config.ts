@@ -1,6 +1,6 @@
 import type { KafkaClient } from '@aws-sdk/client-kafka';
 import { Kafka, type KafkaConfig as KafkaJsConfig, type logCreator, logLevel } from 'kafkajs';
-import { createLogger } from '../logging';
+import { createLogger } from '#shared/logging';
 import { KafkaConfigError } from './errors';
 import { mskIamTokenProvider } from './iam';
 

@@ -1,6 +1,5 @@
 export * from './config';
 export * from './errors';
 export * from './iam';
-export * from './memory';
 export * from './msk';
 export * from './publisher';

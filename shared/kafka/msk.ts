@@ -1,7 +1,7 @@
 import { kafkaConsumer } from '@aws-lambda-powertools/kafka';
 import type { ConsumerRecord, MSKEvent } from '@aws-lambda-powertools/kafka/types';
 import type { Context } from 'aws-lambda';
-import { type ParseResult, parseEvent } from '../contracts';
+import { type ParseResult, parseEvent } from '#shared/contracts';
 
 /** One record of an MSK event-source-mapping batch, decoded, with its parse result kept as data. */
 export interface DecodedRecord {

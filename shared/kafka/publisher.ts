@@ -1,7 +1,12 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
-import type { AnyEvent, EventDraft, EventOf, EventType } from '../contracts';
-import { eventId } from '../contracts/ids';
-import type { TopicName } from '../topology';
+import {
+  type AnyEvent,
+  completeEvent,
+  type EventDraft,
+  type EventOf,
+  type EventType,
+} from '#shared/contracts';
+import type { TopicName } from '#shared/topology';
 import { createKafka, type KafkaConfig, kafkaConfigFromEnv } from './config';
 import { KafkaClientError, PublishError } from './errors';
 
@@ -18,40 +23,6 @@ export interface EventPublisher {
     event: EventDraft<T> | EventOf<T>,
     opts?: PublishOptions,
   ): Promise<EventOf<T>>;
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/**
- * Fills the envelope fields a draft leaves out: `source` (the given service), `correlationId` (the payload's
- * order id), `timestamp` (now) and `id` (deterministic: type + correlation id + payload, so the same logical
- * event always gets the same id). A complete event comes back unchanged.
- */
-export function completeEvent<T extends EventType>(
-  draft: EventDraft<T> | EventOf<T>,
-  source: string,
-  now: () => Date = () => new Date(),
-): EventOf<T> {
-  const d = draft as EventDraft<EventType> & { payload: Record<string, unknown> };
-  const orderId = typeof d.payload.orderId === 'string' ? d.payload.orderId : undefined;
-  const correlationId =
-    d.correlationId ?? orderId ?? (typeof d.payload.service === 'string' ? d.payload.service : source);
-  return {
-    ...d,
-    id: d.id ?? eventId(d.type, correlationId, stableJson(d.payload)),
-    timestamp: d.timestamp ?? now().toISOString(),
-    source: d.source ?? source,
-    correlationId,
-  } as unknown as EventOf<T>;
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { AnyEvent } from '../contracts';
-import { applyOnce } from '../db/apply-once';
-import type { EntityStore } from '../db/entity-store';
-import { keys } from '../db/keys';
-import { decideEscrow, ESCROW_NEEDS_NOTHING, type EscrowState } from '../domain/escrow/escrow';
-import { orderIdOf } from '../domain/event-order';
-import type { EventPublisher } from '../kafka';
+import type { AnyEvent } from '#shared/contracts';
+import { orderIdOf } from '#shared/contracts/routing';
+import type { EntityStore } from '#shared/db/entity-store';
+import { keys } from '#shared/db/keys';
+import { decideEscrow, ESCROW_NEEDS_NOTHING, type EscrowState } from '#shared/domain/escrow/escrow';
+import type { EventPublisher } from '#shared/kafka';
+import { applyOnce } from './apply-once';
 
 export interface EscrowServiceDeps {
   readonly holds: EntityStore<EscrowState>;

@@ -1,14 +1,16 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { AnyEvent } from '../contracts';
-import { keys } from '../db/keys';
-import { notificationSent, notificationsFor } from '../domain/notification/notification';
-import { ValidationError } from '../errors';
-import { completeEvent, type EventPublisher } from '../kafka';
+/**
+ * The notification service: turns saga events into notifications for customers and runners, stores each
+ * once and publishes NOTIFICATION_SENT; answers a user's notifications a page at a time.
+ */
+import { type AnyEvent, completeEvent } from '#shared/contracts';
+import { keys } from '#shared/db/keys';
+import type { NotificationStore } from '#shared/db/notification-store';
+import { notificationSent, notificationsFor } from '#shared/domain/notification/notification';
+import type { EventPublisher } from '#shared/kafka';
 
 export interface NotificationServiceDeps {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: () => string;
+  /** Where notifications are kept (shared/db/notification-store.ts in production). */
+  readonly notifications: NotificationStore;
   readonly publisher: EventPublisher;
   readonly now?: () => Date;
   /** Days a notification is kept (TTL `expiresAt`); 90 by default. */
@@ -30,29 +32,14 @@ export async function handleNotificationEvent(
   for (const n of drafts) {
     const sent = completeEvent(notificationSent(event, n, now), 'notification', () => now);
     const key = keys.notification(n.userId, at, sent.id);
-    let stored = sent;
-    try {
-      await deps.client.send(
-        new PutCommand({
-          TableName: deps.tableName(),
-          Item: {
-            ...key,
-            entity: 'NOTIFICATION',
-            ...sent.payload,
-            createdAt: at,
-            event: sent,
-            expiresAt: Math.floor(now.getTime() / 1000) + (deps.retentionDays ?? 90) * 86400,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const out = await deps.client.send(
-        new GetCommand({ TableName: deps.tableName(), Key: key, ConsistentRead: true }),
-      );
-      stored = (out.Item?.event as typeof sent | undefined) ?? sent;
-    }
+    const item = await deps.notifications.putOnce(key, {
+      entity: 'NOTIFICATION',
+      ...sent.payload,
+      createdAt: at,
+      event: sent,
+      expiresAt: Math.floor(now.getTime() / 1000) + (deps.retentionDays ?? 90) * 86400,
+    });
+    const stored = (item.event as typeof sent | undefined) ?? sent;
     await deps.publisher.publish('notification-events', stored, { key: stored.payload.orderId });
   }
   return drafts.length;
@@ -68,46 +55,26 @@ export interface NotificationView {
   readonly createdAt: string;
 }
 
-function decodeCursor(cursor: string, userId: string): Record<string, unknown> {
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (key.pk === `USER#${userId}` && typeof key.sk === 'string') return { pk: key.pk, sk: key.sk };
-  } catch {
-    // falls through to the validation error
-  }
-  throw new ValidationError('invalid cursor', [
-    { path: 'cursor', message: 'is not a cursor returned by this API for this user' },
-  ]);
-}
-
 /** A user's notifications, newest first, a page at a time. */
 export async function listNotifications(
-  deps: Pick<NotificationServiceDeps, 'client' | 'tableName'>,
+  deps: Pick<NotificationServiceDeps, 'notifications'>,
   userId: string,
   options: { limit: number; cursor?: string },
 ): Promise<{ notifications: NotificationView[]; nextCursor: string | null }> {
-  const out = await deps.client.send(
-    new QueryCommand({
-      TableName: deps.tableName(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': 'NOTIFICATION#' },
-      ScanIndexForward: false,
-      Limit: options.limit,
-      ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, userId) : undefined,
-    }),
-  );
+  const page = await deps.notifications.page(userId, options);
   return {
-    notifications: (out.Items ?? []).map((i) => ({
-      notificationId: i.notificationId,
-      orderId: i.orderId,
-      role: i.role,
-      title: i.title,
-      message: i.message,
-      sourceEventType: i.sourceEventType,
-      createdAt: i.createdAt,
-    })),
-    nextCursor: out.LastEvaluatedKey
-      ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url')
-      : null,
+    notifications: page.items.map((item) => {
+      const i = item as unknown as NotificationView;
+      return {
+        notificationId: i.notificationId,
+        orderId: i.orderId,
+        role: i.role,
+        title: i.title,
+        message: i.message,
+        sourceEventType: i.sourceEventType,
+        createdAt: i.createdAt,
+      };
+    }),
+    nextCursor: page.nextCursor,
   };
 }

@@ -1,12 +1,14 @@
+/**
+ * The order service: creates orders (with Idempotency-Key replay), answers order queries, applies runner and
+ * customer commands and saga outcomes to an order, each at most once through applyOnce.
+ */
 import { createHash, randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AnyEvent } from '../contracts';
-import { applyOnce } from '../db/apply-once';
-import type { EntityStore } from '../db/entity-store';
-import { keys } from '../db/keys';
-import type { Caller } from '../domain/caller';
-import { orderIdOf } from '../domain/event-order';
+import { type AnyEvent, stableJson } from '#shared/contracts';
+import { orderIdOf } from '#shared/contracts/routing';
+import type { EntityStore } from '#shared/db/entity-store';
+import type { IdempotencyKeyStore } from '#shared/db/idempotency-keys';
+import { keys } from '#shared/db/keys';
+import type { Caller } from '#shared/domain/caller';
 import {
   acceptOrder,
   cancelByCustomer,
@@ -15,83 +17,23 @@ import {
   type NewOrder,
   type OrderState,
   onSagaEvent,
-} from '../domain/order/order';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import type { EventPublisher } from '../kafka';
+} from '#shared/domain/order/order';
+import { ForbiddenError, NotFoundError } from '#shared/errors';
+import type { EventPublisher } from '#shared/kafka';
+import { applyOnce } from './apply-once';
 
 export interface OrderServiceDeps {
   readonly orders: EntityStore<OrderState>;
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: () => string;
+  /** Where Idempotency-Keys are claimed (shared/db/idempotency-keys.ts in production). */
+  readonly idempotencyKeys: IdempotencyKeyStore;
   readonly publisher: EventPublisher;
   readonly now?: () => Date;
   readonly newOrderId?: () => string;
-  /** How long an Idempotency-Key is remembered, seconds (24 hours). */
-  readonly idempotencyTtlSeconds?: number;
 }
 
 export const newOrderId = (): string => `ord_${randomBytes(10).toString('hex')}`;
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 const hashOf = (value: unknown) => createHash('sha256').update(stableJson(value)).digest('hex');
-
-/**
- * Remembers an Idempotency-Key: the first request with a key claims an order id with a conditional put; a
- * retry gets the same order id back. The same key with a different body is a conflict.
- */
-async function claimOrderId(
-  deps: OrderServiceDeps,
-  customerId: string,
-  idempotencyKey: string,
-  requestHash: string,
-  now: Date,
-): Promise<{ orderId: string; replay: boolean }> {
-  const key = keys.idempotency(customerId, idempotencyKey);
-  const orderId = (deps.newOrderId ?? newOrderId)();
-  try {
-    await deps.client.send(
-      new PutCommand({
-        TableName: deps.tableName(),
-        Item: {
-          ...key,
-          entity: 'IDEMPOTENCY_KEY',
-          orderId,
-          customerId,
-          requestHash,
-          createdAt: now.toISOString(),
-          expiresAt: Math.floor(now.getTime() / 1000) + (deps.idempotencyTtlSeconds ?? 24 * 3600),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return { orderId, replay: false };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
-  const out = await deps.client.send(
-    new GetCommand({ TableName: deps.tableName(), Key: key, ConsistentRead: true }),
-  );
-  const item = out.Item;
-  if (!item)
-    throw new ConflictError(`Idempotency-Key ${idempotencyKey} is being used by a concurrent request; retry`);
-  if (item.requestHash !== requestHash) {
-    throw new ConflictError(
-      `Idempotency-Key ${idempotencyKey} was already used with a different request body`,
-      [{ field: 'Idempotency-Key', orderId: item.orderId }],
-    );
-  }
-  return { orderId: item.orderId as string, replay: true };
-}
 
 export interface CreateOrderInput {
   readonly items: NewOrder['items'];
@@ -111,7 +53,13 @@ export async function createOrderCommand(
 ): Promise<{ order: OrderState; replay: boolean }> {
   const now = deps.now?.() ?? new Date();
   const claim = idempotencyKey
-    ? await claimOrderId(deps, customerId, idempotencyKey, hashOf(input), now)
+    ? await deps.idempotencyKeys.claim({
+        customerId,
+        idempotencyKey,
+        requestHash: hashOf(input),
+        orderId: (deps.newOrderId ?? newOrderId)(),
+        now,
+      })
     : { orderId: (deps.newOrderId ?? newOrderId)(), replay: false };
   const result = await applyOnce<OrderState>({
     store: deps.orders,

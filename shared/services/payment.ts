@@ -1,17 +1,17 @@
-import type { AnyEvent } from '../contracts';
-import { applyOnce } from '../db/apply-once';
-import type { EntityStore } from '../db/entity-store';
-import { keys } from '../db/keys';
-import { orderIdOf } from '../domain/event-order';
+import type { AnyEvent } from '#shared/contracts';
+import { orderIdOf } from '#shared/contracts/routing';
+import type { EntityStore } from '#shared/db/entity-store';
+import { keys } from '#shared/db/keys';
 import {
   decidePayment,
   PAYMENT_NEEDS_NOTHING,
   type PaymentState,
   providerCallFor,
-} from '../domain/payment/payment';
-import type { PaymentProvider } from '../domain/payment/provider';
-import type { EventPublisher } from '../kafka';
-import type { Logger } from '../logging';
+} from '#shared/domain/payment/payment';
+import type { PaymentProvider } from '#shared/domain/payment/provider';
+import type { EventPublisher } from '#shared/kafka';
+import type { Logger } from '#shared/logging';
+import { applyOnce } from './apply-once';
 
 export interface PaymentServiceDeps {
   readonly payments: EntityStore<PaymentState>;

@@ -1,9 +1,13 @@
-import type { AnyEvent } from '../contracts';
-import { applyOnce } from '../db/apply-once';
-import type { EntityStore } from '../db/entity-store';
-import { keys } from '../db/keys';
-import { orderIdOf } from '../domain/event-order';
-import { clientTokenFor, deadlineAfter, type FireInput, type SchedulerPort } from '../domain/timer/scheduler';
+import type { AnyEvent } from '#shared/contracts';
+import { orderIdOf } from '#shared/contracts/routing';
+import type { EntityStore } from '#shared/db/entity-store';
+import { keys } from '#shared/db/keys';
+import {
+  clientTokenFor,
+  deadlineAfter,
+  type FireInput,
+  type SchedulerPort,
+} from '#shared/domain/timer/scheduler';
 import {
   needsDelete,
   onFired,
@@ -11,9 +15,10 @@ import {
   onOrderSettled,
   onScheduled,
   type TimerState,
-} from '../domain/timer/timer';
-import { RejectedRecordError } from '../errors';
-import type { EventPublisher } from '../kafka';
+} from '#shared/domain/timer/timer';
+import { RejectedRecordError } from '#shared/errors';
+import type { EventPublisher } from '#shared/kafka';
+import { applyOnce } from './apply-once';
 
 export interface TimerServiceDeps {
   readonly timers: EntityStore<TimerState>;

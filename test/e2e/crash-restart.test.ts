@@ -114,6 +114,8 @@ describe('the runtime on a state and a data directory', () => {
     '0',
     '--aws-port',
     '0',
+    '--console-port',
+    '0',
     '--no-synth',
   ];
 

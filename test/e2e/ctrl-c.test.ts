@@ -34,6 +34,8 @@ describe('Ctrl-C under campusg start', () => {
       '0',
       '--aws-port',
       '0',
+      '--console-port',
+      '0',
       '--no-synth',
       ...extra,
     ]);

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { assemblyStaleness, ensureAssembly } from '../../local/assembly';
 import { LocalJwt } from '../../local/http-api';
-import { assemblyStaleness, ensureAssembly } from '../../local/runtime/assembly';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime/runtime';
 
 export const ROOT = path.resolve(__dirname, '../..');

@@ -1,4 +1,4 @@
-import { parseConfig } from '../../infra/config';
+import { parseConfig } from '#infra/config';
 
 const from = (values: Record<string, unknown>) => parseConfig((key) => values[key]);
 

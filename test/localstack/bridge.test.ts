@@ -3,11 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildApp } from '../../infra/campusg-app';
 import { applyLocalStackProfile } from '../../infra/profiles/localstack';
+import { readAssembly } from '../../local/assembly';
 import type { SchedulerEvent } from '../../local/aws-api';
 import { type Bridge, describeBridge, planBridge, startBridge } from '../../local/bridge';
 import { resolveTarget } from '../../local/cli/target';
 import { LocalJwt } from '../../local/http-api';
-import { readAssembly } from '../../local/runtime/assembly';
 import { type Runtime, startRuntime } from '../../local/runtime/runtime';
 import { ApiClient, ASSEMBLY, EventCollector, ensureSuiteAssembly, ROOT, until } from '../e2e/helpers';
 

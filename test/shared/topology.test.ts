@@ -6,7 +6,7 @@ import {
   publishersOf,
   SERVICES,
   TOPICS,
-} from '../../shared/topology';
+} from '#shared/topology';
 
 const topicNames = TOPICS.map((t) => t.name);
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BRIDGE_DEFAULTS, type Bridge, describeBridge, startBridge } from '../../bridge';
+import { BRIDGE_DEFAULTS, type Bridge, describeBridge, startBridge } from '#local/bridge/index';
 import {
   brokerListOption,
   portOption,

@@ -8,7 +8,7 @@ import {
   loadCredentialsFile,
   type SaslOptions,
   saslFromCredentials,
-} from '../../kafka-broker';
+} from '#local/kafka-broker/index';
 import { portOption } from '../long-running';
 
 export interface SaslFlags {

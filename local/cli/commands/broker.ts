@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { announce } from '../../instance-guard';
-import { type BrokerLogger, startBroker } from '../../kafka-broker';
+import { DEFAULT_HOST, DEFAULT_PORTS } from '#local/core/defaults';
+import { announce } from '#local/instance-guard/index';
+import { type BrokerLogger, startBroker } from '#local/kafka-broker/index';
 import { flushOutput, portOption } from '../long-running';
 import { type SaslFlags, saslFromFlags, withSaslOptions } from './broker-sasl';
 
@@ -22,8 +23,8 @@ const stderrLogger: BrokerLogger = {
 export function register(program: Command): void {
   withSaslOptions(program.command('broker'))
     .description('run the embedded single-node Kafka broker (kafkajs, kcat and kafka-python can use it)')
-    .option('--port <port>', 'TCP port (0 = any free port)', portOption('--port'), 9092)
-    .option('--host <host>', 'address to bind and advertise', '127.0.0.1')
+    .option('--port <port>', 'TCP port (0 = any free port)', portOption('--port'), DEFAULT_PORTS.kafka)
+    .option('--host <host>', 'address to bind and advertise', DEFAULT_HOST)
     .option('--data-dir <dir>', 'keep topics, records and offsets in this directory (default: in memory)')
     .option('--partitions <n>', 'partitions of auto-created topics', positiveInt, 1)
     .action(

@@ -6,7 +6,7 @@ import {
   stopAndForget,
   throwawayGroupId,
   withAdmin,
-} from '../kafka-read';
+} from '#local/inspect/kafka-read';
 import { action, EXIT, type ExitCode, type Io, note, positiveInt, processIo } from '../output';
 import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from '../target';
 

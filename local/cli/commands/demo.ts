@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { formatTimeline, type SagaEvent, SagaWatcher } from '#local/inspect/saga';
 import { ApiError, OrderApiClient, type OrderView } from '../api-client';
 import {
   action,
@@ -12,7 +13,6 @@ import {
   positiveInt,
   processIo,
 } from '../output';
-import { formatTimeline, type SagaEvent, SagaWatcher } from '../saga';
 import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from '../target';
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type Admin, Kafka } from 'kafkajs';
-import { consumerBindings, DEAD_LETTER_TOPIC, TOPICS } from '../../../shared/topology';
+import { consumerBindings, DEAD_LETTER_TOPIC, TOPICS } from '#shared/topology';
 import { action, describeError, EXIT, type Io, line, printJson, processIo } from '../output';
 import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from '../target';
 

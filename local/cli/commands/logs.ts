@@ -5,7 +5,7 @@ import {
   type FilteredLogEvent as SdkLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Command } from 'commander';
-import { SERVICES, type ServiceName } from '../../../shared/topology';
+import { SERVICES, type ServiceName } from '#shared/topology';
 import {
   action,
   CliError,

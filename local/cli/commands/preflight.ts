@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Command, Option } from 'commander';
-import { type AwsContext, awsChecks, type CheckResult } from '../../../infra/preflight/aws-checks';
-import { monthlyCost } from '../../../infra/preflight/cost';
-import { bundleCheck, synthChecks } from '../../../infra/preflight/synth-checks';
-import type { Runtime } from '../../runtime/runtime';
+import { type AwsContext, awsChecks, type CheckResult } from '#infra/preflight/aws-checks';
+import { monthlyCost } from '#infra/preflight/cost';
+import { bundleCheck, synthChecks } from '#infra/preflight/synth-checks';
+import { type SagaEvent, SagaWatcher } from '#local/inspect/saga';
+import type { Runtime } from '#local/runtime/runtime';
 import { ApiError, type Caller, OrderApiClient, type OrderView } from '../api-client';
 import {
   action,
@@ -18,7 +19,6 @@ import {
   table,
   UsageError,
 } from '../output';
-import { type SagaEvent, SagaWatcher } from '../saga';
 import { resolveTarget, type Target } from '../target';
 import { fireScheduleNow } from './demo';
 

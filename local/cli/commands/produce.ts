@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { type Message, Partitioners } from 'kafkajs';
-import { requireTopic, withAdmin } from '../kafka-read';
+import { requireTopic, withAdmin } from '#local/inspect/kafka-read';
 import { action, EXIT, type ExitCode, type Io, note, printJson, processIo, UsageError } from '../output';
 import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from '../target';
 

@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
-import { IAM_MODES, type IamMode } from '../../iam';
-import { assertPortFree, PortInUseError, type Runtime, startRuntime } from '../../runtime/runtime';
+import { DEFAULT_CONSOLE_PORT } from '#local/console/defaults';
+import { DEFAULT_HOST, DEFAULT_PORTS } from '#local/core/defaults';
+import { IAM_MODES, type IamMode } from '#local/iam/index';
+import { assertPortFree, PortInUseError, type Runtime, startRuntime } from '#local/runtime/runtime';
 import {
   brokerListOption,
   flushOutput,
@@ -29,6 +31,7 @@ export interface StartFlags {
   kafkaPort: number;
   httpPort: number;
   awsPort: number;
+  consolePort: number;
   kafkaBrokers?: string;
   dynamodbEndpoint?: string;
   timeScale: number;
@@ -48,13 +51,24 @@ export function register(program: Command, io: Io = processIo): void {
       process.env.CAMPUSG_DATA_DIR,
     )
     .option('--state-dir <dir>', STATE_DIR_HELP)
-    .option('--kafka-port <port>', 'port of the embedded Kafka broker', portOption('--kafka-port'), 9092)
-    .option('--http-port <port>', 'port of the HTTP API', portOption('--http-port'), 3000)
+    .option(
+      '--kafka-port <port>',
+      'port of the embedded Kafka broker',
+      portOption('--kafka-port'),
+      DEFAULT_PORTS.kafka,
+    )
+    .option('--http-port <port>', 'port of the HTTP API', portOption('--http-port'), DEFAULT_PORTS.http)
     .option(
       '--aws-port <port>',
       'port of the AWS API emulator (Scheduler, CloudWatch Logs, Lambda)',
       portOption('--aws-port'),
-      4577,
+      DEFAULT_PORTS.aws,
+    )
+    .option(
+      '--console-port <port>',
+      'port of the web console (orders, dead letters, logs, topics; 0 = any free port)',
+      portOption('--console-port'),
+      DEFAULT_CONSOLE_PORT,
     )
     .addOption(
       new Option(
@@ -126,6 +140,7 @@ export async function runStart(flags: StartFlags, io: Io = processIo, cwd = proc
       kafkaPort: flags.kafkaPort,
       httpPort: flags.httpPort,
       awsPort: flags.awsPort,
+      consolePort: flags.consolePort,
       kafkaBrokers: flags.kafkaBrokers,
       dynamodbEndpoint: flags.dynamodbEndpoint,
       timeScale: flags.timeScale,
@@ -159,9 +174,10 @@ async function busyPorts(flags: StartFlags, first: PortInUseError): Promise<stri
     ...(flags.kafkaBrokers ? [] : [[flags.kafkaPort, 'kafka', '--kafka-port'] as [number, string, string]]),
     [flags.httpPort, 'http api', '--http-port'],
     [flags.awsPort, 'aws api', '--aws-port'],
+    [flags.consolePort, 'console', '--console-port'],
   ];
   const probes = await Promise.allSettled(
-    wanted.map(([port, service, flag]) => assertPortFree(port, '127.0.0.1', service, flag)),
+    wanted.map(([port, service, flag]) => assertPortFree(port, DEFAULT_HOST, service, flag)),
   );
   const busy = probes.flatMap((p) =>
     p.status === 'rejected' && p.reason instanceof PortInUseError ? [p.reason] : [],

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { LocalJwt } from '../../http-api/jwt';
+import { DEFAULT_ENDPOINTS } from '#local/core/defaults';
+import { LocalJwt } from '#local/http-api/jwt';
 import { STATE_DIR_HELP, stateDirOf } from '../long-running';
 import { action, EXIT, type Io, line, positiveInt, processIo, UsageError } from '../output';
 
@@ -19,7 +20,7 @@ export function register(program: Command, io: Io = processIo): void {
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .addHelpText(
       'after',
-      '\nExample:\n  curl -H "Authorization: Bearer $(node bin/campusg.js token --customer cust-1)" http://127.0.0.1:3000/orders/123',
+      `\nExample:\n  curl -H "Authorization: Bearer $(node bin/campusg.js token --customer cust-1)" ${DEFAULT_ENDPOINTS.http}/orders/123`,
     )
     .action(
       action(io, async (opts: { customer?: string; runner?: string; ttl: number; stateDir?: string }) => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ITopicConfig } from 'kafkajs';
-import { withAdmin } from '../kafka-read';
+import { withAdmin } from '#local/inspect/kafka-read';
 import {
   action,
   CliError,

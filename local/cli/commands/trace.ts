@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { collectOrderEvents, formatTimeline, SAGA_TOPICS, timelineRows } from '#local/inspect/saga';
 import {
   action,
   EXIT,
@@ -10,7 +11,6 @@ import {
   printJson,
   processIo,
 } from '../output';
-import { collectOrderEvents, formatTimeline, SAGA_TOPICS, timelineRows } from '../saga';
 import { addTargetOptions, resolveTarget, type Target, type TargetFlags } from '../target';
 
 export interface TraceOptions {

@@ -1,20 +1,26 @@
 import { ErrorCode } from '../protocol/error-codes';
 import { firstRecordAtOrAfter } from '../protocol/record-batch';
 import type { PartitionLog } from '../storage/types';
-import { defineApi } from './types';
+import { defineApi, type RequestContext } from './types';
 
 /**
- * ListOffsets (key 2), versions 1-3.
+ * ListOffsets (key 2), versions 0-3.
  *
  * Request: replica_id int32, v2+: isolation_level int8,
- *   topics [name string, partitions [partition_index int32, timestamp int64]]
+ *   topics [name string, partitions [partition_index int32, timestamp int64, v0: max_num_offsets int32]]
  * Response: v2+: throttle_time_ms int32,
- *   topics [name string, partitions [partition_index int32, error_code int16, timestamp int64, offset int64]]
+ *   topics [name string, partitions [partition_index int32, error_code int16,
+ *     v0: old_style_offsets [int64] | v1+: timestamp int64, offset int64]]
  *
  * timestamp -1 = latest (the high watermark), -2 = earliest (the log start offset), any other value = the
  * offset and timestamp of the first record whose timestamp is >= it (offset -1 when there is none): the
  * log finds the batch by its max timestamp, then the batch's record headers give the record.
  * v3 only changes throttling semantics.
+ *
+ * v0 answers a list of offsets instead of one offset and its timestamp. Kafka's v0 lists segment base
+ * offsets before the timestamp (plus the log end for "latest"); this broker lists the one offset v1 would
+ * answer (none when there is none), cut to max_num_offsets: what old clients use v0 for (the start or the
+ * end of a partition) is the same.
  */
 export const LATEST_TIMESTAMP = -1n;
 export const EARLIEST_TIMESTAMP = -2n;
@@ -24,7 +30,7 @@ export interface ListOffsetsRequest {
   readonly isolationLevel: number;
   readonly topics: readonly {
     name: string;
-    partitions: readonly { partitionIndex: number; timestamp: bigint }[];
+    partitions: readonly { partitionIndex: number; timestamp: bigint; maxNumOffsets?: number }[];
   }[];
 }
 
@@ -33,6 +39,8 @@ export interface ListOffsetsPartitionResponse {
   readonly errorCode: number;
   readonly timestamp: bigint;
   readonly offset: bigint;
+  /** v0 only: the offsets answered instead of `offset`. @default [offset] when offset >= 0, else [] */
+  readonly oldStyleOffsets?: readonly bigint[];
 }
 
 export interface ListOffsetsResponse {
@@ -43,7 +51,7 @@ export interface ListOffsetsResponse {
 export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
   key: 2,
   name: 'ListOffsets',
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 3,
   decode(r, version) {
     return {
@@ -51,7 +59,11 @@ export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
       isolationLevel: version >= 2 ? r.int8() : 0,
       topics: r.array((r) => ({
         name: r.string(),
-        partitions: r.array((r) => ({ partitionIndex: r.int32(), timestamp: r.int64() })),
+        partitions: r.array((r) => ({
+          partitionIndex: r.int32(),
+          timestamp: r.int64(),
+          ...(version === 0 ? { maxNumOffsets: r.int32() } : {}),
+        })),
       })),
     };
   },
@@ -60,51 +72,25 @@ export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
     w.array(res.topics, (w, t) => {
       w.string(t.name);
       w.array(t.partitions, (w, p) => {
-        w.int32(p.partitionIndex).int16(p.errorCode).int64(p.timestamp).int64(p.offset);
+        w.int32(p.partitionIndex).int16(p.errorCode);
+        if (version === 0) {
+          w.array(p.oldStyleOffsets ?? (p.offset >= 0n ? [p.offset] : []), (w, o) => w.int64(o));
+        } else {
+          w.int64(p.timestamp).int64(p.offset);
+        }
       });
     });
   },
-  handle(req, _version, { cluster, allowed }) {
+  handle(req, version, ctx) {
     return {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
-        partitions: t.partitions.map(({ partitionIndex, timestamp }): ListOffsetsPartitionResponse => {
-          if (!allowed('Describe', { type: 'topic', name: t.name })) {
-            return {
-              partitionIndex,
-              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-              timestamp: -1n,
-              offset: -1n,
-            };
-          }
-          const log = cluster.partition(t.name, partitionIndex);
-          if (!log) {
-            return {
-              partitionIndex,
-              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-              timestamp: -1n,
-              offset: -1n,
-            };
-          }
-          if (timestamp === LATEST_TIMESTAMP) {
-            return { partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1n, offset: log.highWatermark() };
-          }
-          if (timestamp === EARLIEST_TIMESTAMP) {
-            return {
-              partitionIndex,
-              errorCode: ErrorCode.NONE,
-              timestamp: -1n,
-              offset: log.logStartOffset(),
-            };
-          }
-          const found = offsetForTimestamp(log, timestamp);
-          return {
-            partitionIndex,
-            errorCode: ErrorCode.NONE,
-            timestamp: found?.timestamp ?? -1n,
-            offset: found?.offset ?? -1n,
-          };
+        partitions: t.partitions.map((p) => {
+          const answer = answerPartition(t.name, p.partitionIndex, p.timestamp, ctx);
+          if (version !== 0) return answer;
+          const offsets = answer.offset >= 0n ? [answer.offset] : [];
+          return { ...answer, oldStyleOffsets: offsets.slice(0, Math.max(0, p.maxNumOffsets ?? 1)) };
         }),
       })),
     };
@@ -124,6 +110,50 @@ export const listOffsets = defineApi<ListOffsetsRequest, ListOffsetsResponse>({
     };
   },
 });
+
+/** One partition's answer at v1+: its offset and timestamp for `timestamp`, or an error code. */
+function answerPartition(
+  topic: string,
+  partitionIndex: number,
+  timestamp: bigint,
+  { cluster, allowed }: RequestContext,
+): ListOffsetsPartitionResponse {
+  if (!allowed('Describe', { type: 'topic', name: topic })) {
+    return {
+      partitionIndex,
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      timestamp: -1n,
+      offset: -1n,
+    };
+  }
+  const log = cluster.partition(topic, partitionIndex);
+  if (!log) {
+    return {
+      partitionIndex,
+      errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      timestamp: -1n,
+      offset: -1n,
+    };
+  }
+  if (timestamp === LATEST_TIMESTAMP) {
+    return { partitionIndex, errorCode: ErrorCode.NONE, timestamp: -1n, offset: log.highWatermark() };
+  }
+  if (timestamp === EARLIEST_TIMESTAMP) {
+    return {
+      partitionIndex,
+      errorCode: ErrorCode.NONE,
+      timestamp: -1n,
+      offset: log.logStartOffset(),
+    };
+  }
+  const found = offsetForTimestamp(log, timestamp);
+  return {
+    partitionIndex,
+    errorCode: ErrorCode.NONE,
+    timestamp: found?.timestamp ?? -1n,
+    offset: found?.offset ?? -1n,
+  };
+}
 
 /** The first record at or after `timestamp`: the batch from the log's index, the record from its headers. */
 function offsetForTimestamp(

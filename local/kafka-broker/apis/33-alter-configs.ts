@@ -87,6 +87,27 @@ export function alterResource(
   };
 }
 
+/** The response of AlterConfigs and IncrementalAlterConfigs: one result per resource, in request order. */
+export function alterConfigsResponse<R extends { resourceType: number; resourceName: string }>(
+  resources: readonly R[],
+  result: (resource: R) => AlterConfigsResult,
+): AlterConfigsResponse {
+  return { throttleTimeMs: 0, responses: resources.map(result) };
+}
+
+/** What both APIs answer when the whole request fails with one error code (e.g. not authorized). */
+export function alterConfigsErrorResponse(
+  resources: readonly { resourceType: number; resourceName: string }[],
+  errorCode: number,
+): AlterConfigsResponse {
+  return alterConfigsResponse(resources, ({ resourceType, resourceName }) => ({
+    errorCode,
+    errorMessage: null,
+    resourceType,
+    resourceName,
+  }));
+}
+
 export const alterConfigs = defineApi<AlterConfigsRequest, AlterConfigsResponse>({
   key: 33,
   name: 'AlterConfigs',
@@ -107,32 +128,21 @@ export const alterConfigs = defineApi<AlterConfigsRequest, AlterConfigsResponse>
     });
   },
   handle(req, _version, ctx) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((resource) =>
-        alterResource(
-          ctx,
-          resource.resourceType,
-          resource.resourceName,
-          () => {
-            const next: Record<string, string> = {};
-            for (const c of resource.configs) if (c.value !== null) next[c.name] = c.value;
-            return next;
-          },
-          req.validateOnly,
-        ),
+    return alterConfigsResponse(req.resources, (resource) =>
+      alterResource(
+        ctx,
+        resource.resourceType,
+        resource.resourceName,
+        () => {
+          const next: Record<string, string> = {};
+          for (const c of resource.configs) if (c.value !== null) next[c.name] = c.value;
+          return next;
+        },
+        req.validateOnly,
       ),
-    };
+    );
   },
   errorResponse(req, _version, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
+    return alterConfigsErrorResponse(req.resources, errorCode);
   },
 });

@@ -1,7 +1,12 @@
 import { ProtocolViolationError } from '../errors';
 import type { Reader } from '../protocol/reader';
 import { topicConfigDefinition } from '../topic-configs';
-import { type AlterConfigsResponse, alterResource } from './33-alter-configs';
+import {
+  type AlterConfigsResponse,
+  alterConfigsErrorResponse,
+  alterConfigsResponse,
+  alterResource,
+} from './33-alter-configs';
 import { defineApi } from './types';
 
 /**
@@ -105,28 +110,17 @@ export const incrementalAlterConfigs = defineApi<IncrementalAlterConfigsRequest,
     });
   },
   handle(req, _version, ctx) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((resource) =>
-        alterResource(
-          ctx,
-          resource.resourceType,
-          resource.resourceName,
-          (current) => applyChanges(current, resource.configs),
-          req.validateOnly,
-        ),
+    return alterConfigsResponse(req.resources, (resource) =>
+      alterResource(
+        ctx,
+        resource.resourceType,
+        resource.resourceName,
+        (current) => applyChanges(current, resource.configs),
+        req.validateOnly,
       ),
-    };
+    );
   },
   errorResponse(req, _version, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({
-        errorCode,
-        errorMessage: null,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      })),
-    };
+    return alterConfigsErrorResponse(req.resources, errorCode);
   },
 });

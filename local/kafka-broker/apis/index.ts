@@ -21,6 +21,7 @@ import { alterConfigs } from './33-alter-configs';
 import { saslAuthenticate } from './36-sasl-authenticate';
 import { createPartitions } from './37-create-partitions';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs';
+import { describeCluster } from './60-describe-cluster';
 import type { Api } from './types';
 
 /**
@@ -51,6 +52,7 @@ const all = [
   saslAuthenticate,
   createPartitions,
   incrementalAlterConfigs,
+  describeCluster,
 ] as unknown as readonly Api[];
 
 export const apis: ReadonlyMap<number, Api> = new Map(all.map((api) => [api.key, api]));

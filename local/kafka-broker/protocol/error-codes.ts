@@ -48,6 +48,7 @@ export const ErrorCode = {
   MEMBER_ID_REQUIRED: 79,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   UNKNOWN_TOPIC_ID: 100,
+  UNSUPPORTED_ENDPOINT_TYPE: 119,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -14,6 +14,11 @@ import { Reader } from './reader';
  * offset and leader epoch can be patched without recomputing it. Records are never decoded here.
  */
 export const BATCH_HEADER_BYTES = 61;
+/** baseOffset and batchLength precede the part of a batch that batchLength counts. */
+export const LOG_OVERHEAD = 12;
+/** The only batch format (magic byte) this broker reads and writes. */
+export const BATCH_MAGIC = 2;
+const BASE_OFFSET_OFFSET = 0;
 const LENGTH_OFFSET = 8;
 const MAGIC_OFFSET = 16;
 const CRC_OFFSET = 17;
@@ -60,6 +65,35 @@ export function readBatchHeader(batch: Buffer): BatchHeader {
   };
 }
 
+/** The fields that frame a batch in a log, read from its first `BATCH_HEADER_BYTES` bytes. */
+export interface BatchFrame {
+  readonly baseOffset: bigint;
+  /** The whole batch in bytes: `LOG_OVERHEAD` + batchLength. */
+  readonly size: number;
+  readonly magic: number;
+  /** The CRC-32C stored in the header (unsigned). */
+  readonly crc: number;
+}
+
+/** Reads the framing fields (base offset, total size, magic, stored CRC) of a batch header. */
+export function readBatchFrame(header: Buffer): BatchFrame {
+  return {
+    baseOffset: header.readBigInt64BE(BASE_OFFSET_OFFSET),
+    size: LOG_OVERHEAD + header.readInt32BE(LENGTH_OFFSET),
+    magic: header.readInt8(MAGIC_OFFSET),
+    crc: header.readUInt32BE(CRC_OFFSET),
+  };
+}
+
+/**
+ * The offset delta of a batch's last record as the log counts it: lastOffsetDelta, or recordCount - 1 when
+ * a producer wrote a smaller delta. Memory and file storage (on append and on recovery) use this one rule so
+ * that offsets agree after a restart.
+ */
+export function lastOffsetDeltaOf(header: Pick<BatchHeader, 'lastOffsetDelta' | 'recordCount'>): number {
+  return Math.max(header.lastOffsetDelta, header.recordCount - 1);
+}
+
 /**
  * CRC-32C over attributes..end, as stored in the header (unsigned). `@node-rs/crc32` uses the CPU's CRC-32C
  * instructions; it is about 8x faster than a table-driven JS CRC on 1 KiB and larger buffers and no slower
@@ -78,10 +112,10 @@ export function splitBatches(records: Buffer): BatchSplit {
   let at = 0;
   while (at < records.length) {
     if (records.length - at < MAGIC_OFFSET + 1) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE };
-    if (records.readInt8(at + MAGIC_OFFSET) !== 2) {
+    if (records.readInt8(at + MAGIC_OFFSET) !== BATCH_MAGIC) {
       return { ok: false, errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT };
     }
-    const size = 12 + records.readInt32BE(at + LENGTH_OFFSET);
+    const size = LOG_OVERHEAD + records.readInt32BE(at + LENGTH_OFFSET);
     if (size < BATCH_HEADER_BYTES || at + size > records.length) {
       return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE };
     }
@@ -102,7 +136,7 @@ export function splitBatches(records: Buffer): BatchSplit {
 
 /** Writes the log-assigned base offset into a stored copy of a batch (outside the CRC). */
 export function patchBaseOffset(batch: Buffer, baseOffset: bigint): void {
-  batch.writeBigInt64BE(baseOffset, 0);
+  batch.writeBigInt64BE(baseOffset, BASE_OFFSET_OFFSET);
 }
 
 const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
@@ -121,13 +155,13 @@ export function firstRecordAtOrAfter(
   target: bigint,
 ): { offset: bigint; timestamp: bigint } | undefined {
   const header = readBatchHeader(batch);
-  const baseOffset = batch.readBigInt64BE(0);
+  const baseOffset = batch.readBigInt64BE(BASE_OFFSET_OFFSET);
   if (header.maxTimestamp < target) return undefined;
   const codec = header.attributes & COMPRESSION_MASK;
   if ((header.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0 || (codec !== 0 && codec !== GZIP)) {
     return { offset: baseOffset, timestamp: header.maxTimestamp };
   }
-  const size = Math.min(batch.length, 12 + batch.readInt32BE(LENGTH_OFFSET));
+  const size = Math.min(batch.length, LOG_OVERHEAD + batch.readInt32BE(LENGTH_OFFSET));
   let records = batch.subarray(BATCH_HEADER_BYTES, size);
   if (codec === GZIP) records = gunzipSync(records);
   const r = new Reader(records);

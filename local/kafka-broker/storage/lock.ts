@@ -4,7 +4,7 @@
  * dies. A second broker on the same directory is refused with what runs there and how to run beside it; a
  * lock left by a dead broker (or an old pid-file lock) is reported in one line and replaced.
  */
-import { acquireGuard, describeOwner, type InstanceGuard } from '../../instance-guard';
+import { acquireGuard, describeOwner, type InstanceGuard } from '#local/instance-guard/index';
 
 export const LOCK_FILE = 'broker.lock';
 

@@ -1,4 +1,4 @@
-import { patchBaseOffset } from '../protocol/record-batch';
+import { lastOffsetDeltaOf, patchBaseOffset, readBatchHeader } from '../protocol/record-batch';
 import type { BatchInfo, BrokerStorage, CommittedOffset, PartitionLog, TopicConfig } from './types';
 
 /**
@@ -36,8 +36,8 @@ class MemoryPartitionLog implements PartitionLog {
     const baseOffset = this.nextOffset;
     const stored = Buffer.from(batch);
     patchBaseOffset(stored, baseOffset);
-    const lastOffsetDelta = stored.readInt32BE(23);
-    const lastOffset = baseOffset + BigInt(Math.max(lastOffsetDelta, recordCount - 1));
+    const { lastOffsetDelta } = readBatchHeader(stored);
+    const lastOffset = baseOffset + BigInt(lastOffsetDeltaOf({ lastOffsetDelta, recordCount }));
     this.batches.push({ baseOffset, lastOffset, firstTimestamp, maxTimestamp, bytes: stored });
     this.bytes += stored.length;
     this.nextOffset = lastOffset + 1n;

@@ -1,7 +1,7 @@
-import type { AnyEvent } from '../../contracts';
-import { RejectedRecordError } from '../../errors';
-import { change, type Decision, ignore, orderEvent } from '../decision';
-import { orderIdOf } from '../event-order';
+import type { AnyEvent } from '#shared/contracts';
+import { orderIdOf } from '#shared/contracts/routing';
+import { change, type Decision, ignore, orderEvent } from '#shared/domain/decision';
+import { RejectedRecordError } from '#shared/errors';
 import { ESCROW_MACHINE, type EscrowStatus } from './machine';
 
 export interface EscrowState {

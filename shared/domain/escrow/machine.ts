@@ -1,4 +1,4 @@
-import { StateMachine } from '../state-machine';
+import { StateMachine } from '#shared/domain/state-machine';
 
 export type EscrowStatus = 'HELD' | 'RELEASED' | 'REFUNDED' | 'CLOSED';
 

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { z } from 'zod';
-import { type EventDraft, eventId, type LogLevel } from '../../contracts';
+import { type EventDraft, eventId, type LogLevel } from '#shared/contracts';
 
 const gunzipAsync = promisify(gunzip);
 

@@ -1,4 +1,4 @@
-import type { EventOf } from '../../contracts';
+import type { EventOf } from '#shared/contracts';
 
 /** Days a central log record is kept (TTL). */
 export const LOG_RETENTION_DAYS = 14;

@@ -1,5 +1,5 @@
-import { type AnyEvent, type EventDraft, eventId } from '../../contracts';
-import { RejectedRecordError } from '../../errors';
+import { type AnyEvent, type EventDraft, eventId } from '#shared/contracts';
+import { RejectedRecordError } from '#shared/errors';
 
 export type NotifiedRole = 'customer' | 'runner';
 

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { AnyEvent, CancelReason, EventDraft, OrderItem } from '../../contracts';
-import { ForbiddenError, RejectedRecordError, ValidationError } from '../../errors';
-import { change, type Decision, orderEvent } from '../decision';
-import { orderIdOf } from '../event-order';
+import type { AnyEvent, CancelReason, EventDraft, OrderItem } from '#shared/contracts';
+import { orderIdOf } from '#shared/contracts/routing';
+import { change, type Decision, orderEvent } from '#shared/domain/decision';
+import { ForbiddenError, RejectedRecordError, ValidationError } from '#shared/errors';
 import { forwardPath, ORDER_MACHINE, type OrderStatus } from './machine';
 
 export type OrderItemInput = z.infer<typeof OrderItem>;

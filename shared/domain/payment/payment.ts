@@ -1,7 +1,7 @@
-import type { AnyEvent } from '../../contracts';
-import { RejectedRecordError, TransitionError } from '../../errors';
-import { change, type Decision, ignore, orderEvent } from '../decision';
-import { orderIdOf } from '../event-order';
+import type { AnyEvent } from '#shared/contracts';
+import { orderIdOf } from '#shared/contracts/routing';
+import { change, type Decision, ignore, orderEvent } from '#shared/domain/decision';
+import { RejectedRecordError, TransitionError } from '#shared/errors';
 import { PAYMENT_MACHINE, type PaymentStatus } from './machine';
 import type { AuthorizationResult } from './provider';
 

@@ -12,13 +12,9 @@ import {
   incrementalAlterConfigs,
   response,
   TOPIC_RESOURCE,
-} from '../../../infra/custom-resources/incremental-alter-configs';
-import {
-  CREATION_ONLY_CONFIGS,
-  configChanges,
-  reconcile,
-} from '../../../infra/custom-resources/serverless-topics';
-import { type Broker, startBroker } from '../../../local/kafka-broker';
+} from '#infra/custom-resources/incremental-alter-configs';
+import { CREATION_ONLY_CONFIGS, configChanges, reconcile } from '#infra/custom-resources/serverless-topics';
+import { type Broker, startBroker } from '#local/kafka-broker/index';
 
 describe('configChanges', () => {
   it('sets only differing settings and never a creation-only one on an existing topic', () => {

@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { TABLES } from '../../../infra/catalogue';
-import { resourcesOf, synthesize } from '../helpers';
+import { TABLES } from '#infra/catalogue';
+import { resourcesOf, synthesize } from '#test/support/cdk-app';
 
 describe('DataStack', () => {
   let t: Template;

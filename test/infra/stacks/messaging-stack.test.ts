@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { TOPICS } from '../../../shared/topology';
-import { resourcesOf, synthesize } from '../helpers';
+import { TOPICS } from '#shared/topology';
+import { resourcesOf, synthesize } from '#test/support/cdk-app';
 
 describe('MessagingStack (provisioned)', () => {
   let t: Template;

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { resourcesOf, type Synthesized, synthesize } from '../helpers';
+import { resourcesOf, type Synthesized, synthesize } from '#test/support/cdk-app';
 
 const serviceOf = (endpoint: Record<string, any>) =>
   (endpoint.Properties.ServiceName['Fn::Join'][1] as unknown[]).at(-1) as string;

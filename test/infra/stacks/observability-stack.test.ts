@@ -1,6 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { ALL_FUNCTIONS, CONSUMERS, Names } from '../../../infra/catalogue';
-import { resourcesOf, synthesize } from '../helpers';
+import { ALL_FUNCTIONS, CONSUMERS, Names } from '#infra/catalogue';
+import { resourcesOf, synthesize } from '#test/support/cdk-app';
 
 describe('ObservabilityStack', () => {
   let t: Template;

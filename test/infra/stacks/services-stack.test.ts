@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ALL_FUNCTIONS, CONSUMERS, consumerId } from '../../../infra/catalogue';
-import { consumerBindings, SERVICES } from '../../../shared/topology';
-import { arnTail, asArray, resourcesOf, synthesize } from '../helpers';
+import { ALL_FUNCTIONS, CONSUMERS, consumerId } from '#infra/catalogue';
+import { consumerBindings, SERVICES } from '#shared/topology';
+import { arnTail, asArray, resourcesOf, synthesize } from '#test/support/cdk-app';
 
 type Json = Record<string, any>;
 

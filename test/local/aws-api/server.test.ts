@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { type AwsApi, AwsApiStartError, startAwsApi } from '../../../local/aws-api';
-import { FakeInvoker, MemoryLogStore } from './helpers';
+import { type AwsApi, AwsApiStartError, startAwsApi } from '#local/aws-api/index';
+import { FakeInvoker, MemoryLogStore } from '#test/support/aws-api';
 
 async function rawExchange(port: number, bytes: string): Promise<string> {
   return new Promise((resolve, reject) => {

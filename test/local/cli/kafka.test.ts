@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
-import { consume } from '../../../local/cli/commands/consume';
-import { doctor, formatReport } from '../../../local/cli/commands/doctor';
-import { produce } from '../../../local/cli/commands/produce';
-import { topicsCreate, topicsDelete, topicsDescribe, topicsList } from '../../../local/cli/commands/topics';
-import { trace } from '../../../local/cli/commands/trace';
-import { BufferIo, CliError, EXIT, NotFoundError } from '../../../local/cli/output';
-import { resolveTarget, type Target } from '../../../local/cli/target';
-import { type Broker, startBroker } from '../../../local/kafka-broker';
-import { consumerGroupId, TOPICS } from '../../../shared/topology';
-import { closedPort } from './helpers/ports';
+import { consume } from '#local/cli/commands/consume';
+import { doctor, formatReport } from '#local/cli/commands/doctor';
+import { produce } from '#local/cli/commands/produce';
+import { topicsCreate, topicsDelete, topicsDescribe, topicsList } from '#local/cli/commands/topics';
+import { trace } from '#local/cli/commands/trace';
+import { BufferIo, CliError, EXIT, NotFoundError } from '#local/cli/output';
+import { resolveTarget, type Target } from '#local/cli/target';
+import { type Broker, startBroker } from '#local/kafka-broker/index';
+import { consumerGroupId, TOPICS } from '#shared/topology';
+import { closedPort } from '#test/support/ports';
 
 /** No runtime.json here: the tests point every command at their own broker and API. */
 const stateDir = join(tmpdir(), `campusg-cli-no-runtime-${process.pid}`);

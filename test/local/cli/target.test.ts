@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import type { SASLOptions } from 'kafkajs';
-import { UsageError } from '../../../local/cli/output';
-import { findOutput, parseBrokers, resolveTarget, STACK_OUTPUTS } from '../../../local/cli/target';
-import { acquireGuard } from '../../../local/instance-guard';
-import { RUNTIME_LOCK } from '../../../local/runtime/instance-lock';
-import { type AwsStandIn, startAwsStandIn } from './helpers/aws-stand-in';
+import { UsageError } from '#local/cli/output';
+import { findOutput, parseBrokers, resolveTarget, STACK_OUTPUTS } from '#local/cli/target';
+import { RUNTIME_LOCK } from '#local/core/state-file';
+import { acquireGuard } from '#local/instance-guard/index';
+import { type AwsStandIn, startAwsStandIn } from '#test/support/aws-stand-in';
 
 describe('local target', () => {
   let dir: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, SignJWT } from 'jose';
-import { JwtIssueError, JwtKeyFileError, JwtVerificationError, LocalJwt } from '../../../local/http-api';
+import { JwtIssueError, JwtKeyFileError, JwtVerificationError, LocalJwt } from '#local/http-api/index';
 
 describe('LocalJwt', () => {
   let dir: string;

@@ -9,8 +9,8 @@ import {
   lambdaFunctionArn,
   logsChecks,
   schedulerChecks,
-} from '../../../local/iam/actions';
-import { mskIamCall } from '../../../local/iam/kafka-authorizer';
+} from '#local/iam/actions';
+import { mskIamCall } from '#local/iam/kafka-authorizer';
 
 const c = { region: 'eu-west-1', accountId: '111122223333' };
 const table = (t: string) => `arn:aws:dynamodb:eu-west-1:111122223333:table/${t}`;

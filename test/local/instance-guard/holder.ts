@@ -4,7 +4,7 @@
  * Stale-lock notices go to stdout as `stale <line>`. With `--on-go` it prints `ready` and waits for a line
  * on stdin first, so that several holders can be released at the same instant (the race test).
  */
-import { AlreadyRunningError, acquireGuard, announce } from '../../../local/instance-guard';
+import { AlreadyRunningError, acquireGuard, announce } from '#local/instance-guard/index';
 
 const [dir, name, mode] = process.argv.slice(2);
 if (!dir || !name) throw new Error('usage: holder.ts <dir> <name> [--on-go]');

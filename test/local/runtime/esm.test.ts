@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
-import { type Broker, startBroker } from '../../../local/kafka-broker';
-import { KafkaEventSourceMapping, type MskEvent, toMskEvent, toMskRecord } from '../../../local/runtime/esm';
-import type { InvokeResult, Invoker, LocalEventSourceMapping } from '../../../local/runtime/types';
+import { type MskEvent, toMskEvent } from '#local/core/msk-event';
+import type { InvokeResult, Invoker, LocalEventSourceMapping } from '#local/core/types';
+import { type Broker, startBroker } from '#local/kafka-broker/index';
+import { KafkaEventSourceMapping, toMskRecord } from '#local/runtime/esm';
 
 const CLUSTER_ARN = 'arn:aws:kafka:us-east-1:000000000000:cluster/campusg-local/0000-1';
 

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FunctionHost } from '../../../local/runtime/function-host';
-import { MemoryLogStore } from '../../../local/runtime/logs';
-import type { LocalFunction } from '../../../local/runtime/types';
+import type { LocalFunction } from '#local/core/types';
+import { FunctionHost } from '#local/runtime/function-host';
+import { MemoryLogStore } from '#local/runtime/logs';
 
 const BUNDLE = `
 let counter = 0;

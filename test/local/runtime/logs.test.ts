@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { compileFilterPattern, MemoryLogStore, startSubscriptionDelivery } from '../../../local/runtime/logs';
-import type { InvokeResult, Invoker } from '../../../local/runtime/types';
+import type { InvokeResult, Invoker } from '#local/core/types';
+import { compileFilterPattern, MemoryLogStore, startSubscriptionDelivery } from '#local/runtime/logs';
 
 describe('filter patterns', () => {
   const json = JSON.stringify({

@@ -4,12 +4,13 @@
  * yields the same id, and any other record or consumer a different one. Also pins what a dead letter
  * carries (reason, origin, raw key and value, the order id it belongs to) through the real batch loop.
  */
-import { deadLetterFor } from '../../../shared/consumer/dead-letter';
-import { processBatch } from '../../../shared/consumer/process-batch';
-import { type EventOf, eventId } from '../../../shared/contracts';
-import { RejectedRecordError, TransientError } from '../../../shared/errors';
-import { type DecodedRecord, decodeMskEvent, MemoryPublisher } from '../../../shared/kafka';
-import { mskEvent, silentLogger } from '../../integration/support/events';
+import { deadLetterFor } from '#shared/consumer/dead-letter';
+import { processBatch } from '#shared/consumer/process-batch';
+import { type EventOf, eventId } from '#shared/contracts';
+import { RejectedRecordError, TransientError } from '#shared/errors';
+import { type DecodedRecord, decodeMskEvent } from '#shared/kafka';
+import { mskEvent, silentLogger } from '#test/support/events';
+import { MemoryPublisher } from '#test/support/memory-publisher';
 
 const NOW = new Date('2026-03-19T13:00:00.000Z');
 

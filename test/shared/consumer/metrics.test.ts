@@ -3,7 +3,7 @@
  * letter, metric `DeadLetters` (Count) in namespace `CampusG` with the `service` dimension. A renamed metric,
  * namespace or dimension would leave the alarm silent while records pile up in dead-letters.
  */
-import { noMetrics, powertoolsConsumerMetrics } from '../../../shared/consumer/metrics';
+import { noMetrics, powertoolsConsumerMetrics } from '#shared/consumer/metrics';
 
 /** What the code writes to stdout while `fn` runs (EMF lines go there, as in Lambda). */
 function stdoutOf(fn: () => void): string[] {

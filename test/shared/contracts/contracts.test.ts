@@ -1,5 +1,5 @@
-import { addCents, EVENT_TYPES, eventId, parseEvent } from '../../../shared/contracts';
-import { ALL_FIXTURES, FIXTURES } from '../../../shared/contracts/fixtures';
+import { addCents, EVENT_TYPES, eventId, parseEvent } from '#shared/contracts';
+import { ALL_FIXTURES, FIXTURES } from '#shared/contracts/fixtures';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 

@@ -4,12 +4,12 @@
  * (ConcurrentUpdateError, retriable) and which are passed on unchanged.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { applyOnce } from '../../../shared/db/apply-once';
-import { EntityStore, type Versioned } from '../../../shared/db/entity-store';
-import { change } from '../../../shared/domain/decision';
-import { ConcurrentUpdateError } from '../../../shared/errors';
-import { MemoryPublisher } from '../../../shared/kafka';
-import { type Dynamo, startDynamo, TABLES } from '../../integration/support/dynalite';
+import { EntityStore, type Versioned } from '#shared/db/entity-store';
+import { change } from '#shared/domain/decision';
+import { ConcurrentUpdateError } from '#shared/errors';
+import { applyOnce } from '#shared/services/apply-once';
+import { type Dynamo, startDynamo, TABLES } from '#test/support/dynalite';
+import { MemoryPublisher } from '#test/support/memory-publisher';
 
 interface Thing {
   readonly status: string;

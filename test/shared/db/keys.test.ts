@@ -2,11 +2,11 @@
  * The item keys the services write are the ones docs/state-machines.md documents ("Item layout"), which
  * operators and the CLI query by. Reads the table from the document and checks every entity's key builder
  * against it, so a changed prefix or a dropped part fails here; the Idempotency-Key's customer part is a
- * security property (test/integration/functions/order/idempotency-key.test.ts shows why).
+ * security property (test/functions/order/api.idempotency-key.test.ts shows why).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keys } from '../../../shared/db/keys';
+import { keys } from '#shared/db/keys';
 
 const doc = readFileSync(join(__dirname, '../../../docs/state-machines.md'), 'utf8');
 

@@ -4,8 +4,8 @@
  * where BatchWriteItem processes everything on the first call.
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { putAll } from '../../../shared/db/put-all';
-import { type Dynamo, startDynamo, TABLES } from '../../integration/support/dynalite';
+import { putAll } from '#shared/db/put-all';
+import { type Dynamo, startDynamo, TABLES } from '#test/support/dynalite';
 
 type Request = { PutRequest: { Item: Record<string, unknown> } };
 

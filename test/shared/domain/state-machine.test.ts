@@ -3,8 +3,8 @@
  * small machine of its own: which transitions it allows, what its TransitionError names (the 409 body and the
  * dead-letter reason come from it), and the exact Mermaid text docs/state-machines.md embeds.
  */
-import { StateMachine } from '../../../shared/domain/state-machine';
-import { TransitionError } from '../../../shared/errors';
+import { StateMachine } from '#shared/domain/state-machine';
+import { TransitionError } from '#shared/errors';
 
 type S = 'NEW' | 'PAID' | 'SHIPPED' | 'CANCELLED';
 

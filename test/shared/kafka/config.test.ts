@@ -1,12 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KafkaClient } from '@aws-sdk/client-kafka';
-import {
-  kafkaConfigFromEnv,
-  kafkaJsOptions,
-  mskIamTokenProvider,
-  resolveBrokers,
-} from '../../../shared/kafka';
+import { kafkaConfigFromEnv, kafkaJsOptions, mskIamTokenProvider, resolveBrokers } from '#shared/kafka';
 
 const credentials = async () => ({
   accessKeyId: 'AKIDEXAMPLE',

@@ -1,6 +1,6 @@
-import { FIXTURES } from '../../../shared/contracts/fixtures';
-import type { MSKEvent } from '../../../shared/kafka';
-import { decodeMskEvent } from '../../../shared/kafka';
+import { FIXTURES } from '#shared/contracts/fixtures';
+import type { MSKEvent } from '#shared/kafka';
+import { decodeMskEvent } from '#shared/kafka';
 import fixture from '../../fixtures/aws-events/msk-event.json';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -5,9 +5,9 @@
  */
 import * as net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { type Broker, startBroker } from '../../../local/kafka-broker';
-import { FIXTURES } from '../../../shared/contracts/fixtures';
-import { KafkaPublisher, MSK_IAM_RECONNECT_MS } from '../../../shared/kafka/publisher';
+import { type Broker, startBroker } from '#local/kafka-broker/index';
+import { FIXTURES } from '#shared/contracts/fixtures';
+import { KafkaPublisher, MSK_IAM_RECONNECT_MS } from '#shared/kafka/publisher';
 
 function countingProxy(
   target: string,

@@ -1,8 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { type Broker, startBroker } from '../../../local/kafka-broker';
-import { parseEvent } from '../../../shared/contracts';
-import { FIXTURES } from '../../../shared/contracts/fixtures';
-import { completeEvent, KafkaPublisher, PublishError } from '../../../shared/kafka';
+import { type Broker, startBroker } from '#local/kafka-broker/index';
+import { completeEvent, parseEvent } from '#shared/contracts';
+import { FIXTURES } from '#shared/contracts/fixtures';
+import { KafkaPublisher, PublishError } from '#shared/kafka';
 
 describe('KafkaPublisher against the embedded broker', () => {
   let broker: Broker;

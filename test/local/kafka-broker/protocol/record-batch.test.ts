@@ -5,15 +5,15 @@
  * here is stored and served to every consumer, so each check is pinned byte for byte.
  */
 import { crc32c } from '@node-rs/crc32';
-import { ErrorCode } from '../../../../local/kafka-broker/protocol/error-codes';
+import { ErrorCode } from '#local/kafka-broker/protocol/error-codes';
 import {
   BATCH_HEADER_BYTES,
   batchChecksum,
   patchBaseOffset,
   readBatchHeader,
   splitBatches,
-} from '../../../../local/kafka-broker/protocol/record-batch';
-import { encodeBatch } from '../helpers/batches';
+} from '#local/kafka-broker/protocol/record-batch';
+import { encodeBatch } from '#test/support/kafka-broker/batches';
 
 const T0 = 1_700_000_000_000n;
 

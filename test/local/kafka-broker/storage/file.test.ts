@@ -5,13 +5,9 @@ import {
   type FileBrokerStorage,
   type FileStorageOptions,
   openFileStorage,
-} from '../../../../local/kafka-broker/storage/file';
-import type {
-  CommittedOffset,
-  PartitionLog,
-  TopicConfig,
-} from '../../../../local/kafka-broker/storage/types';
-import { decodeBatch, encodeBatch, type TestRecord } from '../helpers/batches';
+} from '#local/kafka-broker/storage/file';
+import type { CommittedOffset, PartitionLog, TopicConfig } from '#local/kafka-broker/storage/types';
+import { decodeBatch, encodeBatch, type TestRecord } from '#test/support/kafka-broker/batches';
 
 const T0 = 1_700_000_000_000n;
 

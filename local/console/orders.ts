@@ -1,0 +1,120 @@
+/**
+ * One order as the console shows it: `campusg trace` (local/cli/saga.ts timelineRows) plus what the picture
+ * needs on top: the status path through the order state machine (shared/domain/order/machine.ts), the money
+ * (authorized / held / captured / voided / released / refunded, and whether it balances), notifications and
+ * the acceptance-deadline schedule as the events tell them.
+ */
+
+import { type SagaEvent, type TimelineRow, timelineRows } from '#local/inspect/saga';
+import { ORDER_MACHINE } from '../../shared/domain/order/machine';
+import { scheduleNameFor } from '../../shared/domain/timer/scheduler';
+import type { OrderStatus, OrderSummary } from './store';
+
+export interface Money {
+  authorized: number;
+  held: number;
+  captured: number;
+  voided: number;
+  released: number;
+  refunded: number;
+  /** authorized − captured − voided: what the card still has on hold. */
+  openAuthorization: number;
+  /** held − released − refunded: what escrow still holds. */
+  openEscrow: number;
+  /** Both open amounts are zero (an order at rest owes nobody anything). */
+  balanced: boolean;
+}
+
+export interface ScheduleFacts {
+  readonly name: string;
+  readonly deadline?: string;
+  /** pending: TIMER_STARTED and nothing after; fired: ORDER_TIMEOUT; deleted: TIMER_CANCELLED. */
+  readonly state: 'none' | 'pending' | 'fired' | 'deleted';
+}
+
+export interface OrderDetail {
+  readonly order: OrderSummary;
+  readonly timeline: TimelineRow[];
+  readonly path: OrderStatus[];
+  readonly machine: { from: string; to: string; on: string }[];
+  readonly money: Money;
+  readonly notifications: { time: string; role: string; userId: string; title: string; source: string }[];
+  readonly schedule: ScheduleFacts;
+}
+
+const STEP: Record<string, OrderStatus> = {
+  ORDER_CREATED: 'CREATED',
+  PAYMENT_AUTHORIZED: 'PAYMENT_AUTHORIZED',
+  FUNDS_HELD: 'FUNDS_HELD',
+  TIMER_STARTED: 'AWAITING_RUNNER',
+  ORDER_ACCEPTED: 'ACCEPTED',
+  ORDER_COMPLETED: 'COMPLETED',
+  ORDER_CANCELLED: 'CANCELLED',
+};
+
+const MONEY: Record<string, keyof Money> = {
+  PAYMENT_AUTHORIZED: 'authorized',
+  FUNDS_HELD: 'held',
+  PAYMENT_CAPTURED: 'captured',
+  PAYMENT_VOIDED: 'voided',
+  FUNDS_RELEASED: 'released',
+  FUNDS_REFUNDED: 'refunded',
+};
+
+export function moneyOf(events: readonly SagaEvent[]): Money {
+  const m = { authorized: 0, held: 0, captured: 0, voided: 0, released: 0, refunded: 0 };
+  const seen = new Set<string>();
+  for (const e of events) {
+    const field = MONEY[e.type] as keyof typeof m | undefined;
+    if (!field) continue;
+    if (e.id !== undefined) {
+      if (seen.has(e.id)) continue; // an at-least-once redelivery counts once
+      seen.add(e.id);
+    }
+    const cents = e.payload.amountCents;
+    if (typeof cents === 'number') m[field] += cents;
+  }
+  const openAuthorization = m.authorized - m.captured - m.voided;
+  const openEscrow = m.held - m.released - m.refunded;
+  return { ...m, openAuthorization, openEscrow, balanced: openAuthorization === 0 && openEscrow === 0 };
+}
+
+export function orderDetail(order: OrderSummary, events: readonly SagaEvent[]): OrderDetail {
+  const timeline = timelineRows(events);
+  const path: OrderStatus[] = [];
+  for (const row of timeline) {
+    const s = STEP[row.type];
+    if (s && !path.includes(s) && !path.includes('CANCELLED') && !path.includes('COMPLETED')) path.push(s);
+  }
+  if (order.status === 'CANCELLED' && !path.includes('CANCELLED')) path.push('CANCELLED');
+  const types = new Set(timeline.map((r) => r.type));
+  const started = timeline.find((r) => r.type === 'TIMER_STARTED');
+  const schedule: ScheduleFacts = {
+    name: scheduleNameFor(order.orderId),
+    deadline: typeof started?.payload.deadline === 'string' ? started.payload.deadline : undefined,
+    state: types.has('ORDER_TIMEOUT')
+      ? 'fired'
+      : types.has('TIMER_CANCELLED')
+        ? 'deleted'
+        : started
+          ? 'pending'
+          : 'none',
+  };
+  return {
+    order,
+    timeline,
+    path,
+    machine: ORDER_MACHINE.transitions.map((t) => ({ from: t.from, to: t.to, on: t.on })),
+    money: moneyOf(events),
+    notifications: timeline
+      .filter((r) => r.type === 'NOTIFICATION_SENT' && !r.duplicate)
+      .map((r) => ({
+        time: r.time,
+        role: String(r.payload.role ?? '?'),
+        userId: String(r.payload.userId ?? '?'),
+        title: String(r.payload.title ?? ''),
+        source: r.source,
+      })),
+    schedule,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Shared pieces of the console tests: one runtime from the real cloud assembly on free ports with the web
+ * console on (port 0), and a small JSON client for the console's API.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { type Booted, boot } from '../../e2e/helpers';
+
+export { until } from '../../e2e/helpers';
+
+export interface ConsoleSystem extends Booted {
+  readonly url: string;
+  call<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Produces raw bytes to a topic, bypassing every check (a poison record). */
+  produceRaw(topic: string, key: string | null, value: string): Promise<void>;
+}
+
+export async function bootWithConsole(): Promise<ConsoleSystem> {
+  const sys = await boot({ consolePort: 0 });
+  const url = sys.runtime.endpoints.console;
+  if (!url) throw new Error('the runtime started without its console');
+  return {
+    ...sys,
+    url,
+    async call(method, path, body) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      let json: any = text;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON: kept as text
+      }
+      return { status: res.status, body: json };
+    },
+    async produceRaw(topic, key, value) {
+      const kafka = new Kafka({
+        clientId: 'console-test',
+        brokers: [sys.runtime.endpoints.kafka],
+        logLevel: logLevel.NOTHING,
+      });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ key, value }] });
+      await producer.disconnect();
+    },
+  };
+}
+
+/** A valid order body for POST /api/orders. */
+export function orderBody(customerId: string, unitPriceCents = 450) {
+  return {
+    customerId,
+    items: [{ name: 'Iced latte', quantity: 2, unitPriceCents }],
+    deliveryLocation: 'Library L2',
+    paymentMethod: 'tok_visa',
+  };
+}
