@@ -11,14 +11,29 @@ import * as z from 'zod';
 import type { MappingView } from '#local/core/types';
 import { orderIdOf, summarize, toSagaEvent } from '#local/inspect/saga';
 import { parseEvent } from '../../shared/contracts';
+import type { orderView } from '../../shared/domain/order/order';
 import { scheduleNameFor } from '../../shared/domain/timer/scheduler';
 import { DEAD_LETTER_TOPIC } from '../../shared/topology';
 import type { LocalAppModel } from '../core/types';
 import type { LocalJwt } from '../http-api/jwt';
+import type {
+  ClientOrder,
+  ConsoleApi,
+  DeadLetter,
+  DeadLetterView,
+  DecodedMessage,
+  FireScheduleResponse,
+  MappingInfo,
+  TopicInfo,
+} from './api-types';
 import type { ConsoleLogs } from './logs';
 import type { Marks } from './marks';
 import { orderDetail } from './orders';
-import { type ConsoleStore, type DeadLetter, REDRIVE_HEADER, type StoredRecord } from './store';
+import { type ConsoleStore, REDRIVE_HEADER, type StoredRecord } from './store';
+
+/** The Order API's answer, passed through to the UI, still fits the console's description of it. */
+type Fits<T extends U, U> = T;
+export type OrderViewFitsClientOrder = Fits<ReturnType<typeof orderView>, ClientOrder>;
 
 export interface ApiContext {
   readonly store: ConsoleStore;
@@ -44,22 +59,26 @@ export class HttpError extends Error {
   }
 }
 
-type Handler = (
+type Handler<T> = (
   req: IncomingMessage,
   res: ServerResponse,
   params: Record<string, string>,
   query: URLSearchParams,
-) => Promise<unknown>;
+) => Promise<T>;
 
 interface Route {
   readonly method: string;
   readonly pattern: RegExp;
   readonly keys: string[];
-  readonly handle: Handler;
+  readonly handle: Handler<unknown>;
 }
 
-/** `/api/orders/:id` -> a regex and its parameter names. */
-function route(method: string, path: string, handle: Handler): Route {
+/**
+ * `GET /api/orders/:id` -> the method, a regex and its parameter names. The endpoint is a key of ConsoleApi
+ * (api-types.ts), so the handler must answer what the UI is told it answers.
+ */
+function route<E extends keyof ConsoleApi>(endpoint: E, handle: Handler<ConsoleApi[E]>): Route {
+  const [method, path] = endpoint.split(' ') as [string, string];
   const keys: string[] = [];
   const source = path.replace(/:([a-zA-Z]+)/g, (_m, k: string) => {
     keys.push(k);
@@ -224,7 +243,7 @@ function orderOfRecord(topic: string, r: StoredRecord): string | undefined {
   return e ? orderIdOf(e) : (r.key ?? undefined);
 }
 
-function decodeRecord(topic: string, r: StoredRecord) {
+function decodeRecord(topic: string, r: StoredRecord): DecodedMessage {
   const e = toSagaEvent({ ...r, topic });
   let json: unknown;
   if (!e && r.value !== null) {
@@ -305,12 +324,16 @@ export function routes(ctx: ApiContext): Route[] {
       );
   };
 
+  /**
+   * A call to the Order HTTP API as a customer or runner. A 2xx body is the API's orderView (a ClientOrder);
+   * any other goes back to the UI with its status, as an error.
+   */
   async function clientApi(
     method: string,
     path: string,
     as: { sub: string; group: 'customers' | 'runners' },
     body?: unknown,
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: ClientOrder }> {
     const token = await ctx.jwt.issueToken({ sub: as.sub, groups: [as.group], ttlSeconds: 300 });
     const res = await fetch(`${ctx.endpoints.http}${path}`, {
       method,
@@ -328,7 +351,7 @@ export function routes(ctx: ApiContext): Route[] {
     } catch {
       // passed on as text
     }
-    return { status: res.status, body: json };
+    return { status: res.status, body: json as ClientOrder };
   }
 
   async function schedulerControl(method: string, what: string, body?: unknown): Promise<Response> {
@@ -353,7 +376,7 @@ export function routes(ctx: ApiContext): Route[] {
     return undefined;
   }
 
-  function deadLetterView(d: DeadLetter) {
+  function deadLetterView(d: DeadLetter): DeadLetterView {
     const mark = ctx.marks.get(d.id);
     const redrive = store.redriveOf(d.id) ?? mark?.redrive ?? redriveOfOrigin(d);
     return {
@@ -386,9 +409,9 @@ export function routes(ctx: ApiContext): Route[] {
   );
 
   return [
-    route('GET', '/api/health', async () => ({ ok: true })),
+    route('GET /api/health', async () => ({ ok: true })),
 
-    route('GET', '/api/overview', async () => {
+    route('GET /api/overview', async () => {
       const [broker, scheduler] = await Promise.all([brokerHealth(), schedulerHealth()]);
       const byStatus: Record<string, number> = {};
       for (const o of store.allOrders()) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
@@ -421,7 +444,7 @@ export function routes(ctx: ApiContext): Route[] {
       };
     }),
 
-    route('GET', '/api/orders', async (_req, _res, _p, q) => {
+    route('GET /api/orders', async (_req, _res, _p, q) => {
       const f = check(OrdersQuery, queryObject(q), 'query');
       const matches = [];
       for (const o of store.allOrders()) {
@@ -445,7 +468,7 @@ export function routes(ctx: ApiContext): Route[] {
       };
     }),
 
-    route('GET', '/api/orders/:id', async (_req, _res, p) => {
+    route('GET /api/orders/:id', async (_req, _res, p) => {
       const order = store.order(p.id!);
       if (!order) throw new HttpError(404, 'NotFound', `no saga events for order ${p.id} on the topics`);
       const detail = orderDetail(order, store.orderEvents(p.id!));
@@ -461,7 +484,7 @@ export function routes(ctx: ApiContext): Route[] {
       };
     }),
 
-    route('POST', '/api/orders', async (req, res) => {
+    route('POST /api/orders', async (req, res) => {
       const b = check(CreateOrder, await readJson(req), 'body');
       const { customerId, ...input } = b;
       const r = await clientApi('POST', '/orders', { sub: customerId, group: 'customers' }, input);
@@ -469,7 +492,7 @@ export function routes(ctx: ApiContext): Route[] {
       return r.body;
     }),
 
-    route('POST', '/api/orders/:id/:action', async (req, res, p) => {
+    route('POST /api/orders/:id/:action', async (req, res, p) => {
       const action = check(z.enum(['accept', 'complete', 'cancel']), p.action, 'query');
       const b = check(z.object({ actorId: idParam }), await readJson(req), 'body');
       const group = action === 'cancel' ? 'customers' : 'runners';
@@ -483,9 +506,9 @@ export function routes(ctx: ApiContext): Route[] {
       return r.body;
     }),
 
-    route('GET', '/api/topics', async () => {
+    route('GET /api/topics', async () => {
       const admin = await ctx.admin();
-      const out = [];
+      const out: TopicInfo[] = [];
       for (const name of topicNames()) {
         const spec = model.topics.find((t) => t.name === name);
         let offsets: { partition: number; low: string; high: string }[] = [];
@@ -517,7 +540,7 @@ export function routes(ctx: ApiContext): Route[] {
       return { topics: out };
     }),
 
-    route('GET', '/api/topics/:name/messages', async (_req, _res, p, q) => {
+    route('GET /api/topics/:name/messages', async (_req, _res, p, q) => {
       const name = p.name!;
       requireTopic(name);
       const f = check(MessagesQuery, queryObject(q), 'query');
@@ -531,7 +554,7 @@ export function routes(ctx: ApiContext): Route[] {
           ? [f.partition]
           : Array.from({ length: store.partitionCount(name) }, (_v, i) => i);
       let [cp, co] = f.cursor ? f.cursor.split(':').map(Number) : [parts[0] ?? 0, f.fromOffset ?? 0];
-      const out = [];
+      const out: DecodedMessage[] = [];
       let scanned = 0;
       let next: string | undefined;
       // A page stops at `limit` matches, SCAN_BUDGET records or TIME_BUDGET_MS, whichever comes first; `next`
@@ -587,7 +610,7 @@ export function routes(ctx: ApiContext): Route[] {
       return { messages: out, next, scanned };
     }),
 
-    route('POST', '/api/topics/:name/messages', async (req, _res, p) => {
+    route('POST /api/topics/:name/messages', async (req, _res, p) => {
       const name = p.name!;
       requireTopic(name);
       const b = check(Produce, await readJson(req), 'body');
@@ -609,9 +632,9 @@ export function routes(ctx: ApiContext): Route[] {
       return { topic: name, partition: meta?.partition, offset: Number(meta?.baseOffset ?? -1) };
     }),
 
-    route('GET', '/api/mappings', async () => {
+    route('GET /api/mappings', async () => {
       const admin = await ctx.admin();
-      const out = [];
+      const out: MappingInfo[] = [];
       for (const m of ctx.mappings) {
         const map = m.mapping;
         let partitions: { partition: number; committed?: number; end: number; lag?: number }[] = [];
@@ -654,7 +677,7 @@ export function routes(ctx: ApiContext): Route[] {
       return { mappings: out };
     }),
 
-    route('POST', '/api/groups/:groupId/reset', async (req, _res, p) => {
+    route('POST /api/groups/:groupId/reset', async (req, _res, p) => {
       const groupId = decodeURIComponent(p.groupId!);
       const b = check(ResetGroup, await readJson(req), 'body');
       if (b.confirm !== groupId)
@@ -688,7 +711,7 @@ export function routes(ctx: ApiContext): Route[] {
       return { groupId, topic: b.topic, partitions: committed?.partitions ?? [] };
     }),
 
-    route('GET', '/api/dead-letters', async (_req, _res, _p, q) => {
+    route('GET /api/dead-letters', async (_req, _res, _p, q) => {
       const f = check(
         z.object({ status: z.enum(['open', 'redriven', 'discarded', 'all']).optional() }),
         queryObject(q),
@@ -699,13 +722,13 @@ export function routes(ctx: ApiContext): Route[] {
       return { total: all.length, deadLetters: list.slice().reverse() };
     }),
 
-    route('GET', '/api/dead-letters/:id', async (_req, _res, p) => {
+    route('GET /api/dead-letters/:id', async (_req, _res, p) => {
       const d = store.deadLetter(p.id!);
       if (!d) throw new HttpError(404, 'NotFound', `no dead letter ${p.id} on ${DEAD_LETTER_TOPIC}`);
       return deadLetterView(d);
     }),
 
-    route('POST', '/api/dead-letters/redrive', async (req) => {
+    route('POST /api/dead-letters/redrive', async (req) => {
       const b = check(Redrive, await readJson(req), 'body');
       if ((b.value !== undefined || b.key !== undefined) && b.ids.length !== 1)
         throw new HttpError(400, 'BadRequest', 'an edited value or key goes with exactly one id', [
@@ -769,7 +792,7 @@ export function routes(ctx: ApiContext): Route[] {
       return { redriven: results };
     }),
 
-    route('POST', '/api/dead-letters/discard', async (req) => {
+    route('POST /api/dead-letters/discard', async (req) => {
       const b = check(Ids, await readJson(req), 'body');
       for (const id of b.ids)
         if (!store.deadLetter(id))
@@ -780,7 +803,7 @@ export function routes(ctx: ApiContext): Route[] {
       return { discarded: b.ids };
     }),
 
-    route('GET', '/api/schedules', async () => {
+    route('GET /api/schedules', async () => {
       const res = await schedulerControl('GET', 'pending');
       if (!res.ok)
         throw new HttpError(502, 'SchedulerUnavailable', `the local Scheduler answered ${res.status}`);
@@ -812,7 +835,7 @@ export function routes(ctx: ApiContext): Route[] {
       };
     }),
 
-    route('POST', '/api/schedules/fire', async (req) => {
+    route('POST /api/schedules/fire', async (req) => {
       const b = check(FireSchedule, await readJson(req), 'body');
       let group = b.group;
       if (group === undefined) {
@@ -826,7 +849,7 @@ export function routes(ctx: ApiContext): Route[] {
           ]);
       }
       const res = await schedulerControl('POST', 'fire', { name: b.name, group });
-      const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      const body = (await res.json().catch(() => ({}))) as FireScheduleResponse;
       if (res.status === 404)
         throw new HttpError(
           404,
@@ -838,7 +861,7 @@ export function routes(ctx: ApiContext): Route[] {
       return body;
     }),
 
-    route('GET', '/api/functions', async () => ({
+    route('GET /api/functions', async () => ({
       functions: model.functions.map((f) => ({
         name: f.functionName,
         constructId: f.constructId,
@@ -847,7 +870,7 @@ export function routes(ctx: ApiContext): Route[] {
       })),
     })),
 
-    route('GET', '/api/logs', async (_req, _res, _p, q) => {
+    route('GET /api/logs', async (_req, _res, _p, q) => {
       const f = check(LogsQuery, queryObject(q), 'query');
       if (f.fn && !ctx.logs.functions().includes(f.fn))
         throw new HttpError(400, 'BadRequest', `no function ${f.fn}`, [
@@ -856,7 +879,7 @@ export function routes(ctx: ApiContext): Route[] {
       return { lines: ctx.logs.query(f) };
     }),
 
-    route('GET', '/api/logs/stats', async () => ({ functions: ctx.logs.stats() })),
+    route('GET /api/logs/stats', async () => ({ functions: ctx.logs.stats() })),
   ];
 }
 

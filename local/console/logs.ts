@@ -5,16 +5,7 @@
  * error and duration (p50/p99) series.
  */
 import type { LogEvent, LogStore } from '../core/types';
-
-export type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-
-export interface LogLine {
-  readonly seq: number;
-  readonly fn: string;
-  readonly time: number;
-  readonly level?: Level;
-  readonly message: string;
-}
+import type { FunctionLogStats, LogLevel as Level, LogLine } from './api-types';
 
 export interface LogQuery {
   readonly fn?: string;
@@ -129,14 +120,7 @@ export class ConsoleLogs {
   }
 
   /** Per function: totals and per-minute series of invocations, errors, p50 and p99 duration (ms). */
-  stats(): {
-    fn: string;
-    invocations: number;
-    errors: number;
-    p50?: number;
-    p99?: number;
-    series: { t: number; invocations: number; errors: number; p50?: number; p99?: number }[];
-  }[] {
+  stats(): FunctionLogStats[] {
     return this.functions().map((fn) => {
       const perFn = this.buckets.get(fn) ?? new Map<number, Bucket>();
       const all: number[] = [];

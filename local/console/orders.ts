@@ -8,29 +8,8 @@
 import { type SagaEvent, type TimelineRow, timelineRows } from '#local/inspect/saga';
 import { ORDER_MACHINE } from '../../shared/domain/order/machine';
 import { scheduleNameFor } from '../../shared/domain/timer/scheduler';
-import type { OrderStatus, OrderSummary } from './store';
-
-export interface Money {
-  authorized: number;
-  held: number;
-  captured: number;
-  voided: number;
-  released: number;
-  refunded: number;
-  /** authorized − captured − voided: what the card still has on hold. */
-  openAuthorization: number;
-  /** held − released − refunded: what escrow still holds. */
-  openEscrow: number;
-  /** Both open amounts are zero (an order at rest owes nobody anything). */
-  balanced: boolean;
-}
-
-export interface ScheduleFacts {
-  readonly name: string;
-  readonly deadline?: string;
-  /** pending: TIMER_STARTED and nothing after; fired: ORDER_TIMEOUT; deleted: TIMER_CANCELLED. */
-  readonly state: 'none' | 'pending' | 'fired' | 'deleted';
-}
+import type { Money, Notification, OrderStatus, ScheduleFacts } from './api-types';
+import type { OrderSummary } from './store';
 
 export interface OrderDetail {
   readonly order: OrderSummary;
@@ -38,7 +17,7 @@ export interface OrderDetail {
   readonly path: OrderStatus[];
   readonly machine: { from: string; to: string; on: string }[];
   readonly money: Money;
-  readonly notifications: { time: string; role: string; userId: string; title: string; source: string }[];
+  readonly notifications: Notification[];
   readonly schedule: ScheduleFacts;
 }
 

@@ -10,6 +10,7 @@ import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { decodeMessage, type ReadMessage } from '#local/inspect/kafka-read';
 import { orderIdOf, type SagaEvent, toSagaEvent } from '#local/inspect/saga';
 import { DEAD_LETTER_TOPIC } from '../../shared/topology';
+import type { DeadLetter, OrderStatus } from './api-types';
 
 /** The header a re-driven record carries: `dead-letters/<partition>@<offset>` of the dead letter it came from. */
 export const REDRIVE_HEADER = 'campusg-redrive-of';
@@ -22,15 +23,6 @@ export interface StoredRecord {
   readonly value: string | null;
   readonly headers: Record<string, string>;
 }
-
-export type OrderStatus =
-  | 'CREATED'
-  | 'PAYMENT_AUTHORIZED'
-  | 'FUNDS_HELD'
-  | 'AWAITING_RUNNER'
-  | 'ACCEPTED'
-  | 'COMPLETED'
-  | 'CANCELLED';
 
 export interface OrderSummary {
   readonly orderId: string;
@@ -65,25 +57,6 @@ const FORWARD: readonly OrderStatus[] = [
   'ACCEPTED',
   'COMPLETED',
 ];
-
-export interface DeadLetter {
-  /** `<partition>@<offset>` on the dead-letters topic. */
-  readonly id: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly time: number;
-  readonly reason: string;
-  readonly error: string;
-  readonly consumer: string;
-  readonly origin: { topic: string; partition: number; offset: number; timestamp?: number };
-  /** The original key and value as base64 (exactly the bytes that were on the origin topic)... */
-  readonly keyBase64: string | null;
-  readonly valueBase64: string | null;
-  /** ...and as UTF-8 text, for reading and editing. */
-  readonly key: string | null;
-  readonly value: string | null;
-  readonly correlationId?: string;
-}
 
 export interface ConsoleStoreOptions {
   readonly brokers: readonly string[];

@@ -15,9 +15,13 @@
  *
  * Creating the guard is race-free for concurrent starts: the socket is bound under a unique temporary name
  * and then hard-linked to the guard's name (link() fails with EEXIST when the name exists, atomically). A
- * stale guard is taken over by renaming it aside and checking that the renamed inode is the one probed as
- * stale; if a concurrent start replaced it in between, its live socket is linked back. (Three starts racing
- * on a stale guard within microseconds could still defeat the put-back; that is accepted.)
+ * stale guard is removed only under a takeover mutex (`<guard>.takeover`, a directory: mkdir() is atomic),
+ * and only if the name still points at the very file probed as stale (same device, inode and ctime; a
+ * socket linked there since has a newer ctime). Nothing else ever removes or replaces an existing name
+ * (link() never overwrites), so once a racer's socket is linked in, no other racer can take it away: of
+ * any number of starts racing on a stale guard, exactly one ends up holding it. The mutex is held for a few
+ * synchronous system calls; one left behind by a process killed in that instant is cleared after
+ * TAKEOVER_ABANDONED_MS.
  *
  * Socket paths are limited (104 bytes on macOS, 108 on Linux): when `<dir>/<name>` is too long, the socket
  * lives in os.tmpdir() under a name derived from a hash of the directory's real path, so every process
@@ -61,6 +65,8 @@ const MAX_SOCKET_PATH_BYTES = 100;
 const TEMP_SUFFIX_BYTES = 24;
 const PROBE_TIMEOUT_MS = 2000;
 const MAX_ATTEMPTS = 20;
+/** A takeover mutex older than this was left by a process killed while holding it (it is held for microseconds). */
+const TAKEOVER_ABANDONED_MS = 2_000;
 
 const processStartedAt = new Date(Date.now() - process.uptime() * 1000).toISOString();
 const announced = { endpoints: {} as Record<string, string>, dirs: {} as Record<string, string> };
@@ -308,8 +314,15 @@ export async function acquireGuard(dir: string, options: AcquireOptions): Promis
           `cannot tell whether a running process holds ${absDir} (${socket}: ${probe.error}); if nothing of CampusG runs there, remove ${socket}`,
         );
       }
-      if (probe.state === 'stale' && takeOverStale(socket, before)) {
-        onStale(`replaced the stale lock ${socket} (${leftBy ?? 'left by a process that is gone'})`);
+      if (probe.state === 'stale') {
+        const outcome = removeStale(socket, before);
+        if (outcome === 'removed')
+          onStale(`replaced the stale lock ${socket} (${leftBy ?? 'left by a process that is gone'})`);
+        // Another start is removing it right now: let it finish, then look again (not counted as an attempt).
+        if (outcome === 'busy') {
+          attempt--;
+          await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
+        }
       }
     }
     throw new InstanceGuardError(
@@ -361,7 +374,8 @@ function formerPidFile(file: string, st: fs.Stats): string | undefined {
 }
 
 /**
- * Temporary sockets (`.<name>.<pid>-<hex>`) and renamed-aside stale guards (`<name>.stale-...`) of starts
+ * Temporary sockets (`.<name>.<pid>-<hex>`), renamed-aside stale guards of older versions (`<name>.stale-...`)
+ * and an abandoned takeover mutex (`<name>.takeover`) of starts
  * that died mid-way: removed once nobody answers on them, so crashes leave no litter next to the data.
  */
 async function removeLeftovers(socket: string): Promise<void> {
@@ -374,31 +388,40 @@ async function removeLeftovers(socket: string): Promise<void> {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(`.${base}.`) && !name.startsWith(`${base}.stale-`)) continue;
     const file = path.join(dir, name);
+    if (name === `${base}.takeover`) {
+      const st = lstatOrUndefined(file);
+      if (st && Date.now() - st.mtimeMs > TAKEOVER_ABANDONED_MS)
+        fs.rmSync(file, { recursive: true, force: true });
+      continue;
+    }
+    if (!name.startsWith(`.${base}.`) && !name.startsWith(`${base}.stale-`)) continue;
     if ((await probeSocket(file, 500)).state === 'stale') fs.rmSync(file, { force: true });
   }
 }
 
-/** Removes the stale guard `socket` if it is still the inode probed as stale; true when removed. */
-function takeOverStale(socket: string, stale: fs.Stats): boolean {
-  const aside = `${socket}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+/**
+ * Removes the stale guard `socket` under the takeover mutex, if the name still points at the file probed as
+ * stale. 'busy': another start holds the mutex; 'changed': the name points elsewhere now (or nowhere).
+ */
+function removeStale(socket: string, stale: fs.Stats): 'removed' | 'changed' | 'busy' {
+  const mutex = `${socket}.takeover`;
   try {
-    fs.renameSync(socket, aside);
-  } catch {
-    return false; // gone or replaced: the next attempt sees what is there now
+    fs.mkdirSync(mutex);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw guardError(socket, err);
+    const held = lstatOrUndefined(mutex);
+    if (held && Date.now() - held.mtimeMs > TAKEOVER_ABANDONED_MS)
+      fs.rmSync(mutex, { recursive: true, force: true });
+    return 'busy';
   }
-  const moved = lstatOrUndefined(aside);
-  if (moved && moved.dev === stale.dev && moved.ino === stale.ino) {
-    fs.rmSync(aside, { force: true });
-    return true;
-  }
-  // A concurrent start took over in between and we moved its live socket: put it back.
   try {
-    fs.linkSync(aside, socket);
-  } catch {
-    // a third start holds the name now; the probe of the next attempt decides
+    const now = lstatOrUndefined(socket);
+    if (!now || now.dev !== stale.dev || now.ino !== stale.ino || now.ctimeMs !== stale.ctimeMs)
+      return 'changed';
+    fs.unlinkSync(socket);
+    return 'removed';
+  } finally {
+    fs.rmSync(mutex, { recursive: true, force: true });
   }
-  fs.rmSync(aside, { force: true });
-  return false;
 }

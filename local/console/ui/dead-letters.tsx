@@ -4,12 +4,29 @@
  * once is refused a second time unless "again" is ticked.
  */
 import { useState } from 'preact/hooks';
-import { type ApiProblem, api, FieldError, FormError, Pill, time, useApi, useStream } from './lib';
+import type {
+  DeadLetterFeedEvent,
+  DeadLettersResponse,
+  DeadLetterView,
+  DiscardResponse,
+  RedriveResponse,
+} from '../api-types';
+import {
+  type ApiProblem,
+  api,
+  FieldError,
+  FormError,
+  Pill,
+  time,
+  useApi,
+  useProblem,
+  useStream,
+} from './lib';
 
 export function DeadLetters() {
   const [status, setStatus] = useState('open');
-  const list = useApi<{ total: number; deadLetters: any[] }>(`/api/dead-letters?status=${status}`, 3000);
-  useStream('/api/stream', 'dead-letter', () => list.reload());
+  const list = useApi<DeadLettersResponse>(`/api/dead-letters?status=${status}`, 3000);
+  useStream<DeadLetterFeedEvent>('/api/stream', 'dead-letter', () => list.reload());
   const [selected, setSelected] = useState<string[]>([]);
   const [open, setOpen] = useState<string | undefined>(undefined);
   const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
@@ -18,8 +35,12 @@ export function DeadLetters() {
     setProblem(undefined);
     setDone('');
     try {
-      const r = await api(`/api/dead-letters/${what}`, { method: 'POST', body: { ids: selected } });
-      setDone(what === 'redrive' ? `re-drove ${r.redriven.length}` : `discarded ${r.discarded.length}`);
+      const init = { method: 'POST', body: { ids: selected } };
+      setDone(
+        what === 'redrive'
+          ? `re-drove ${(await api<RedriveResponse>('/api/dead-letters/redrive', init)).redriven.length}`
+          : `discarded ${(await api<DiscardResponse>('/api/dead-letters/discard', init)).discarded.length}`,
+      );
       setSelected([]);
       list.reload();
     } catch (err) {
@@ -111,10 +132,10 @@ export function DeadLetters() {
 }
 
 function DeadLetterDetail({ id, onChange }: { id: string; onChange: () => void }) {
-  const d = useApi<any>(`/api/dead-letters/${id}`);
+  const d = useApi<DeadLetterView>(`/api/dead-letters/${id}`);
   const [value, setValue] = useState<string | undefined>(undefined);
   const [again, setAgain] = useState(false);
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, setProblem, edited } = useProblem();
   const [done, setDone] = useState('');
   if (!d.data) return <div>{d.error ?? 'loading…'}</div>;
   const dl = d.data;
@@ -145,7 +166,10 @@ function DeadLetterDetail({ id, onChange }: { id: string; onChange: () => void }
         <textarea
           name="value"
           value={text}
-          onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)}
+          onInput={(e) => {
+            edited('value');
+            setValue((e.target as HTMLTextAreaElement).value);
+          }}
         />
         <FieldError problem={problem} field="value" />
         <FieldError problem={problem} field="ids" />
@@ -168,7 +192,7 @@ function DeadLetterDetail({ id, onChange }: { id: string; onChange: () => void }
             setProblem(undefined);
             try {
               const edited = value !== undefined && value !== dl.value;
-              const r = await api('/api/dead-letters/redrive', {
+              const r = await api<RedriveResponse>('/api/dead-letters/redrive', {
                 method: 'POST',
                 body: { ids: [dl.id], ...(edited ? { value } : {}), ...(again ? { force: true } : {}) },
               });
@@ -187,7 +211,10 @@ function DeadLetterDetail({ id, onChange }: { id: string; onChange: () => void }
           type="button"
           class="secondary"
           onClick={async () => {
-            await api('/api/dead-letters/discard', { method: 'POST', body: { ids: [dl.id] } });
+            await api<DiscardResponse>('/api/dead-letters/discard', {
+              method: 'POST',
+              body: { ids: [dl.id] },
+            });
             d.reload();
             onChange();
           }}

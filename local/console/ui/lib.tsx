@@ -4,13 +4,17 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiErrorBody, FieldProblem } from '../api-types';
 
 export interface ApiFailure {
   readonly status: number;
   readonly error: string;
   readonly message: string;
-  readonly details: { field: string; message: string }[];
+  readonly details: readonly FieldProblem[];
 }
+
+/** A detail names `name` itself or a field under it (`value` covers `value.payload.totalCents`). */
+const isFor = (field: string, name: string) => field === name || field.startsWith(`${name}.`);
 
 export class ApiProblem extends Error {
   constructor(readonly failure: ApiFailure) {
@@ -18,37 +22,54 @@ export class ApiProblem extends Error {
   }
   /** The message for one field (matched on the detail's field, or its first segment). */
   field(name: string): string | undefined {
-    return this.failure.details.find((d) => d.field === name || d.field.startsWith(`${name}.`))?.message;
+    return this.failure.details.find((d) => isFor(d.field, name))?.message;
+  }
+  /**
+   * This problem once the value of `name` has changed: its messages for that field go (they were about the
+   * old value); nothing is left when they were the only ones, since the form's message summed them up.
+   */
+  without(name: string): ApiProblem | undefined {
+    const rest = this.failure.details.filter((d) => !isFor(d.field, name));
+    if (rest.length === this.failure.details.length) return this;
+    return rest.length === 0 ? undefined : new ApiProblem({ ...this.failure, details: rest });
   }
 }
 
-export async function api<T = any>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
+/** A form's problem from its last submit, and `edited(field)` to call as a field's value changes. */
+export function useProblem() {
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const edited = (field: string) => setProblem((p) => p?.without(field));
+  return { problem, setProblem, edited };
+}
+
+/** What a failed answer's body says, whatever shape it came in (a proxy's text, an older server). */
+function failureOf(status: number, json: unknown): ApiFailure {
+  const body = (json ?? {}) as { [K in keyof ApiErrorBody]?: unknown } & { details?: unknown };
+  const details = Array.isArray(body.details)
+    ? body.details.map((d: unknown): FieldProblem => {
+        if (typeof d === 'string') return { field: '', message: d };
+        const o = (d ?? {}) as { field?: unknown; path?: unknown; message?: unknown };
+        return { field: String(o.field ?? o.path ?? ''), message: String(o.message ?? d) };
+      })
+    : [];
+  return { status, error: String(body.error ?? status), message: String(body.message ?? status), details };
+}
+
+/** Calls the console's API; `T` is the endpoint's answer from api-types.ts. Bad input throws an ApiProblem. */
+export async function api<T>(path: string, init?: { method?: string; body?: unknown }): Promise<T> {
   const res = await fetch(path, {
     method: init?.method ?? 'GET',
     headers: init?.body === undefined ? {} : { 'content-type': 'application/json' },
     body: init?.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await res.text();
-  let json: any;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : {};
   } catch {
     json = { message: text };
   }
-  if (!res.ok) {
-    throw new ApiProblem({
-      status: res.status,
-      error: json.error ?? String(res.status),
-      message: json.message ?? `${res.status}`,
-      details: Array.isArray(json.details)
-        ? json.details.map((d: any) =>
-            typeof d === 'string'
-              ? { field: '', message: d }
-              : { field: String(d.field ?? d.path ?? ''), message: String(d.message ?? d) },
-          )
-        : [],
-    });
-  }
+  if (!res.ok) throw new ApiProblem(failureOf(res.status, json));
   return json as T;
 }
 
@@ -80,14 +101,14 @@ export function useApi<T>(path: string | undefined, everyMs = 0, deps: unknown[]
   return { data, error, reload: () => setTick((t) => t + 1) };
 }
 
-/** Listens to a server-sent event feed while mounted. */
-export function useStream(path: string | undefined, event: string, onData: (data: any) => void) {
+/** Listens to a server-sent event feed while mounted; `T` is what the feed's `event` carries (api-types.ts). */
+export function useStream<T>(path: string | undefined, event: string, onData: (data: T) => void) {
   const handler = useRef(onData);
   handler.current = onData;
   useEffect(() => {
     if (!path) return;
     const es = new EventSource(path);
-    const listener = (e: MessageEvent) => handler.current(JSON.parse(e.data));
+    const listener = (e: MessageEvent<string>) => handler.current(JSON.parse(e.data) as T);
     es.addEventListener(event, listener as EventListener);
     return () => es.close();
   }, [path, event]);
@@ -102,17 +123,22 @@ export function FieldError({ problem, field }: { problem?: ApiProblem; field: st
   ) : null;
 }
 
-/** A labelled input with its error under it. */
+/**
+ * A labelled input with its error under it. `edited` (useProblem's) is told the field's name as its value
+ * changes, so an error about the old value does not stay under the new one.
+ */
 export function Field(props: {
   label: string;
   name: string;
   value: string;
   onInput: (v: string) => void;
   problem?: ApiProblem;
+  edited?: (field: string) => void;
   errorField?: string;
   placeholder?: string;
   size?: number;
 }) {
+  const field = props.errorField ?? props.name;
   return (
     <label>
       {props.label}
@@ -121,9 +147,12 @@ export function Field(props: {
         value={props.value}
         placeholder={props.placeholder}
         size={props.size}
-        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+        onInput={(e) => {
+          props.edited?.(field);
+          props.onInput((e.target as HTMLInputElement).value);
+        }}
       />
-      <FieldError problem={props.problem} field={props.errorField ?? props.name} />
+      <FieldError problem={props.problem} field={field} />
     </label>
   );
 }

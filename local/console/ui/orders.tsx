@@ -5,6 +5,15 @@
  * buttons. The page follows the live feed, so new events appear as the saga runs.
  */
 import { useState } from 'preact/hooks';
+import type {
+  ClientOrder,
+  FireScheduleResponse,
+  Money,
+  OrderDetailResponse,
+  OrderRow,
+  OrdersResponse,
+  SagaFeedEvent,
+} from '../api-types';
 import {
   ApiProblem,
   api,
@@ -17,6 +26,7 @@ import {
   Pill,
   time,
   useApi,
+  useProblem,
   useStream,
 } from './lib';
 
@@ -33,9 +43,7 @@ const STATUSES = [
 export function Orders() {
   const [filters, setFilters] = useState({ status: '', customer: '', runner: '', since: '' });
   const qs = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
-  const list = useApi<{ total: number; orders: any[] }>(`/api/orders?${qs}`, 2000);
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
-  useStream('/api/stream', 'saga', () => undefined);
+  const list = useApi<OrdersResponse>(`/api/orders?${qs}`, 2000);
   return (
     <div>
       <h2>Orders</h2>
@@ -77,20 +85,16 @@ export function Orders() {
           name="since"
           value={filters.since}
           problem={
-            problem ??
-            (list.error
+            list.error?.includes('since')
               ? new ApiProblem({
                   status: 400,
                   error: '',
                   message: list.error,
-                  details: list.error.includes('since') ? [{ field: 'since', message: list.error }] : [],
+                  details: [{ field: 'since', message: list.error }],
                 })
-              : undefined)
+              : undefined
           }
-          onInput={(v) => {
-            setProblem(undefined);
-            setFilters({ ...filters, since: v });
-          }}
+          onInput={(v) => setFilters({ ...filters, since: v })}
         />
       </form>
       <div class="muted">{list.data ? `${list.data.total} order(s)` : list.error}</div>
@@ -139,7 +143,7 @@ function PlaceOrder() {
     deliveryLocation: 'Library L2',
     paymentMethod: 'tok_visa',
   });
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, setProblem, edited } = useProblem();
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   const num = (s: string) => (s.trim() === '' || Number.isNaN(Number(s)) ? s : Number(s));
@@ -152,7 +156,7 @@ function PlaceOrder() {
         setBusy(true);
         setProblem(undefined);
         try {
-          const order = await api('/api/orders', {
+          const order = await api<ClientOrder>('/api/orders', {
             method: 'POST',
             body: {
               customerId: f.customerId,
@@ -181,6 +185,7 @@ function PlaceOrder() {
           value={f.customerId}
           onInput={set('customerId')}
           problem={problem}
+          edited={edited}
         />
         <Field
           label="item"
@@ -189,6 +194,7 @@ function PlaceOrder() {
           value={f.name}
           onInput={set('name')}
           problem={problem}
+          edited={edited}
         />
         <Field
           label="quantity"
@@ -197,6 +203,7 @@ function PlaceOrder() {
           value={f.quantity}
           onInput={set('quantity')}
           problem={problem}
+          edited={edited}
           size={4}
         />
         <Field
@@ -206,6 +213,7 @@ function PlaceOrder() {
           value={f.unitPriceCents}
           onInput={set('unitPriceCents')}
           problem={problem}
+          edited={edited}
           size={8}
         />
         <Field
@@ -214,6 +222,7 @@ function PlaceOrder() {
           value={f.deliveryLocation}
           onInput={set('deliveryLocation')}
           problem={problem}
+          edited={edited}
         />
         <Field
           label="payment method"
@@ -221,6 +230,7 @@ function PlaceOrder() {
           value={f.paymentMethod}
           onInput={set('paymentMethod')}
           problem={problem}
+          edited={edited}
         />
         <button type="submit" disabled={busy}>
           Place order
@@ -235,7 +245,7 @@ function PlaceOrder() {
 const CHAIN = ['CREATED', 'PAYMENT_AUTHORIZED', 'FUNDS_HELD', 'AWAITING_RUNNER', 'ACCEPTED', 'COMPLETED'];
 
 /** The order state machine: the forward chain in a row, CANCELLED under it; the path taken is highlighted. */
-function StateDiagram({ path, current }: { path: string[]; current: string }) {
+function StateDiagram({ path, current }: { path: readonly string[]; current: string }) {
   const w = 128;
   const pos: Record<string, [number, number]> = {};
   CHAIN.forEach((s, i) => {
@@ -275,7 +285,7 @@ function StateDiagram({ path, current }: { path: string[]; current: string }) {
   );
 }
 
-function MoneyPanel({ money }: { money: any }) {
+function MoneyPanel({ money }: { money: Money }) {
   const rows: [string, number][] = [
     ['authorized', money.authorized],
     ['captured', -money.captured],
@@ -331,20 +341,23 @@ function MoneyPanel({ money }: { money: any }) {
   );
 }
 
-function Actions({ order, onDone }: { order: any; onDone: () => void }) {
+function Actions({ order, onDone }: { order: OrderRow; onDone: () => void }) {
   const [runner, setRunner] = useState('runner-1');
   const [customer, setCustomer] = useState(order.customerId ?? '');
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, setProblem, edited } = useProblem();
+  /** Whose id the last action sent as `actorId`: its error goes under that field. */
+  const [actor, setActor] = useState<'runner' | 'customer'>('runner');
   const [result, setResult] = useState('');
-  const act = async (action: string, actorId: string) => {
+  const act = async (action: string, as: 'runner' | 'customer') => {
     setProblem(undefined);
+    setActor(as);
     setResult('');
     try {
-      const r = await api(`/api/orders/${encodeURIComponent(order.orderId)}/${action}`, {
+      const r = await api<ClientOrder>(`/api/orders/${encodeURIComponent(order.orderId)}/${action}`, {
         method: 'POST',
-        body: { actorId },
+        body: { actorId: as === 'runner' ? runner : customer },
       });
-      setResult(`${action}: ${r.status ?? 'ok'}`);
+      setResult(`${action}: ${r.status}`);
       onDone();
     } catch (err) {
       setProblem(err as ApiProblem);
@@ -359,16 +372,25 @@ function Actions({ order, onDone }: { order: any; onDone: () => void }) {
           errorField="actorId"
           value={runner}
           onInput={setRunner}
-          problem={problem}
+          problem={actor === 'runner' ? problem : undefined}
+          edited={actor === 'runner' ? edited : undefined}
         />
-        <button type="button" onClick={() => act('accept', runner)}>
+        <button type="button" onClick={() => act('accept', 'runner')}>
           Accept as runner
         </button>
-        <button type="button" onClick={() => act('complete', runner)}>
+        <button type="button" onClick={() => act('complete', 'runner')}>
           Complete as runner
         </button>
-        <Field label="customer id" name="customerId" value={customer} onInput={setCustomer} />
-        <button type="button" class="danger" onClick={() => act('cancel', customer)}>
+        <Field
+          label="customer id"
+          name="customerId"
+          errorField="actorId"
+          value={customer}
+          onInput={setCustomer}
+          problem={actor === 'customer' ? problem : undefined}
+          edited={actor === 'customer' ? edited : undefined}
+        />
+        <button type="button" class="danger" onClick={() => act('cancel', 'customer')}>
           Cancel as customer
         </button>
       </div>
@@ -379,14 +401,14 @@ function Actions({ order, onDone }: { order: any; onDone: () => void }) {
 }
 
 export function OrderPage({ id }: { id: string }) {
-  const detail = useApi<any>(`/api/orders/${encodeURIComponent(id)}`, 5000);
-  useStream('/api/stream', 'saga', (e) => {
+  const detail = useApi<OrderDetailResponse>(`/api/orders/${encodeURIComponent(id)}`, 5000);
+  useStream<SagaFeedEvent>('/api/stream', 'saga', (e) => {
     if (e.orderId === id) detail.reload();
   });
   const [fireProblem, setFireProblem] = useState<string | undefined>(undefined);
   const d = detail.data;
   if (!d) return <div>{detail.error ? <p class="error">{detail.error}</p> : 'loading…'}</div>;
-  const topics: string[] = [...new Set<string>(d.timeline.map((r: any) => r.topic))];
+  const topics = [...new Set(d.timeline.map((r) => r.topic))];
   return (
     <div>
       <h2>
@@ -414,7 +436,7 @@ export function OrderPage({ id }: { id: string }) {
               </tr>
             </thead>
             <tbody>
-              {d.timeline.map((r: any) => (
+              {d.timeline.map((r) => (
                 <tr data-type={r.type}>
                   <td class="mono">{time(r.time)}</td>
                   <td class="num mono">{r.deltaMs} ms</td>
@@ -449,7 +471,10 @@ export function OrderPage({ id }: { id: string }) {
                 onClick={async () => {
                   setFireProblem(undefined);
                   try {
-                    await api('/api/schedules/fire', { method: 'POST', body: { name: d.schedule.name } });
+                    await api<FireScheduleResponse>('/api/schedules/fire', {
+                      method: 'POST',
+                      body: { name: d.schedule.name },
+                    });
                     detail.reload();
                   } catch (err) {
                     setFireProblem((err as Error).message);
@@ -464,7 +489,7 @@ export function OrderPage({ id }: { id: string }) {
           <div class="card">
             <h3>Notifications</h3>
             {d.notifications.length === 0 && <div class="muted">none yet</div>}
-            {d.notifications.map((n: any) => (
+            {d.notifications.map((n) => (
               <div>
                 <span class="mono">{time(n.time)}</span> to {n.role} {n.userId}: {n.title}
               </div>
@@ -475,7 +500,7 @@ export function OrderPage({ id }: { id: string }) {
       <h3>Log lines from every function</h3>
       <div class="loglines" data-testid="order-logs">
         {d.logs.length === 0 && <div>no log line names this order yet</div>}
-        {d.logs.map((l: any) => (
+        {d.logs.map((l) => (
           <div class={l.level}>
             <span>{time(l.time)}</span> <b>{l.fn}</b> {l.message}
           </div>

@@ -5,6 +5,20 @@
  * logs (live tail with filters, duration and invocation charts from the REPORT lines).
  */
 import { useEffect, useState } from 'preact/hooks';
+import type {
+  FireScheduleResponse,
+  FunctionsResponse,
+  LogLine,
+  LogStatsResponse,
+  MappingsResponse,
+  MessagesResponse,
+  OverviewResponse,
+  ProduceResponse,
+  ResetGroupResponse,
+  SagaFeedEvent,
+  SchedulesResponse,
+  TopicsResponse,
+} from '../api-types';
 import {
   type ApiProblem,
   api,
@@ -17,17 +31,18 @@ import {
   Pill,
   time,
   useApi,
+  useProblem,
   useStream,
 } from './lib';
 
 export function Overview() {
-  const o = useApi<any>('/api/overview', 3000);
-  const [feed, setFeed] = useState<any[]>([]);
+  const o = useApi<OverviewResponse>('/api/overview', 3000);
+  const [feed, setFeed] = useState<SagaFeedEvent[]>([]);
   const [paused, setPaused] = useState(false);
   useEffect(() => {
     if (o.data && feed.length === 0) setFeed(o.data.recent.slice().reverse());
   }, [o.data]);
-  useStream('/api/stream', 'saga', (e) => {
+  useStream<SagaFeedEvent>('/api/stream', 'saga', (e) => {
     if (!paused) setFeed((f) => [e, ...f].slice(0, 200));
   });
   const d = o.data;
@@ -54,7 +69,9 @@ export function Overview() {
         {card(
           'scheduler',
           h.scheduler.ok,
-          h.scheduler.ok ? `${h.scheduler.pending} pending schedule(s)` : h.scheduler.message,
+          h.scheduler.ok
+            ? `${h.scheduler.pending} pending schedule(s)`
+            : (h.scheduler.message ?? 'not answering'),
         )}
         <div class="card">
           <b>dead letters</b>{' '}
@@ -75,7 +92,7 @@ export function Overview() {
       <h3>Records per topic</h3>
       <table>
         <tbody>
-          {d.topics.map((t: any) => (
+          {d.topics.map((t) => (
             <tr>
               <td>
                 <a href={link(`/topics/${t.name}`)}>{t.name}</a>
@@ -111,7 +128,7 @@ export function Overview() {
 }
 
 export function Topics({ name }: { name?: string }) {
-  const topics = useApi<{ topics: any[] }>('/api/topics', 5000);
+  const topics = useApi<TopicsResponse>('/api/topics', 5000);
   return (
     <div>
       <h2>Topics</h2>
@@ -132,10 +149,10 @@ export function Topics({ name }: { name?: string }) {
                 <a href={link(`/topics/${t.name}`)}>{t.name}</a>
               </td>
               <td class="mono">
-                {t.partitions.map((p: any) => `${p.partition}: ${p.low}..${p.high}`).join('  ')}
+                {t.partitions.map((p) => `${p.partition}: ${p.low}..${p.high}`).join('  ')}
               </td>
-              <td class="num">{t.partitions.reduce((n: number, p: any) => n + p.records, 0)}</td>
-              <td class="num">{t.partitions.reduce((n: number, p: any) => n + p.bytes, 0)}</td>
+              <td class="num">{t.partitions.reduce((n, p) => n + p.records, 0)}</td>
+              <td class="num">{t.partitions.reduce((n, p) => n + p.bytes, 0)}</td>
               <td>
                 {t.retentionMs === undefined
                   ? 'broker default'
@@ -166,10 +183,8 @@ function Browser({ name }: { name: string }) {
     jsonPath: '',
   };
   const [f, setF] = useState(empty);
-  const [page, setPage] = useState<{ messages: any[]; next?: string; scanned: number } | undefined>(
-    undefined,
-  );
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const [page, setPage] = useState<MessagesResponse | undefined>(undefined);
+  const { problem, setProblem, edited } = useProblem();
   const [cursors, setCursors] = useState<string[]>([]);
   const load = async (cursor?: string) => {
     setProblem(undefined);
@@ -177,7 +192,7 @@ function Browser({ name }: { name: string }) {
     if (cursor) qs.set('cursor', cursor);
     qs.set('limit', '50');
     try {
-      setPage(await api(`/api/topics/${encodeURIComponent(name)}/messages?${qs}`));
+      setPage(await api<MessagesResponse>(`/api/topics/${encodeURIComponent(name)}/messages?${qs}`));
     } catch (err) {
       setProblem(err as ApiProblem);
       setPage(undefined);
@@ -205,6 +220,7 @@ function Browser({ name }: { name: string }) {
           value={f.partition}
           onInput={set('partition')}
           problem={problem}
+          edited={edited}
           size={3}
         />
         <Field
@@ -213,6 +229,7 @@ function Browser({ name }: { name: string }) {
           value={f.fromOffset}
           onInput={set('fromOffset')}
           problem={problem}
+          edited={edited}
           size={6}
         />
         <Field
@@ -221,17 +238,33 @@ function Browser({ name }: { name: string }) {
           value={f.toOffset}
           onInput={set('toOffset')}
           problem={problem}
+          edited={edited}
           size={6}
         />
-        <Field label="key" name="key" value={f.key} onInput={set('key')} problem={problem} />
-        <Field label="type" name="type" value={f.type} onInput={set('type')} problem={problem} />
-        <Field label="order id" name="orderId" value={f.orderId} onInput={set('orderId')} problem={problem} />
+        <Field label="key" name="key" value={f.key} onInput={set('key')} problem={problem} edited={edited} />
+        <Field
+          label="type"
+          name="type"
+          value={f.type}
+          onInput={set('type')}
+          problem={problem}
+          edited={edited}
+        />
+        <Field
+          label="order id"
+          name="orderId"
+          value={f.orderId}
+          onInput={set('orderId')}
+          problem={problem}
+          edited={edited}
+        />
         <Field
           label="since"
           name="since"
           value={f.since}
           onInput={set('since')}
           problem={problem}
+          edited={edited}
           size={12}
         />
         <Field
@@ -240,6 +273,7 @@ function Browser({ name }: { name: string }) {
           value={f.until}
           onInput={set('until')}
           problem={problem}
+          edited={edited}
           size={12}
         />
         <Field
@@ -248,6 +282,7 @@ function Browser({ name }: { name: string }) {
           value={f.jsonPath}
           onInput={set('jsonPath')}
           problem={problem}
+          edited={edited}
           placeholder="$.items[?(@.quantity > 1)]"
           size={28}
         />
@@ -319,7 +354,7 @@ function Browser({ name }: { name: string }) {
 function Produce({ name }: { name: string }) {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, setProblem, edited } = useProblem();
   const [done, setDone] = useState('');
   return (
     <form
@@ -330,7 +365,7 @@ function Produce({ name }: { name: string }) {
         setProblem(undefined);
         setDone('');
         try {
-          const r = await api(`/api/topics/${encodeURIComponent(name)}/messages`, {
+          const r = await api<ProduceResponse>(`/api/topics/${encodeURIComponent(name)}/messages`, {
             method: 'POST',
             body: { ...(key ? { key } : {}), value },
           });
@@ -347,13 +382,17 @@ function Produce({ name }: { name: string }) {
         value={key}
         onInput={setKey}
         problem={problem}
+        edited={edited}
       />
       <label>
         value (an event envelope, JSON)
         <textarea
           name="value"
           value={value}
-          onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)}
+          onInput={(e) => {
+            edited('value');
+            setValue((e.target as HTMLTextAreaElement).value);
+          }}
         />
         <FieldError problem={problem} field="value" />
       </label>
@@ -372,7 +411,7 @@ function Produce({ name }: { name: string }) {
 }
 
 export function Mappings() {
-  const m = useApi<{ mappings: any[] }>('/api/mappings', 3000);
+  const m = useApi<MappingsResponse>('/api/mappings', 3000);
   return (
     <div>
       <h2>Event-source mappings and consumer groups</h2>
@@ -409,7 +448,7 @@ export function Mappings() {
               </tr>
             </thead>
             <tbody>
-              {x.partitions.map((p: any) => (
+              {x.partitions.map((p) => (
                 <tr>
                   <td>{p.partition}</td>
                   <td class="num">{p.committed ?? '—'}</td>
@@ -430,7 +469,7 @@ function ResetGroup({ groupId, topic }: { groupId: string; topic: string }) {
   const [to, setTo] = useState('earliest');
   const [ts, setTs] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, setProblem, edited } = useProblem();
   const [done, setDone] = useState('');
   return (
     <form
@@ -439,7 +478,7 @@ function ResetGroup({ groupId, topic }: { groupId: string; topic: string }) {
         e.preventDefault();
         setProblem(undefined);
         try {
-          await api(`/api/groups/${encodeURIComponent(groupId)}/reset`, {
+          await api<ResetGroupResponse>(`/api/groups/${encodeURIComponent(groupId)}/reset`, {
             method: 'POST',
             body: {
               topic,
@@ -456,14 +495,27 @@ function ResetGroup({ groupId, topic }: { groupId: string; topic: string }) {
     >
       <label>
         reset offsets to
-        <select value={to} onChange={(e) => setTo((e.target as HTMLSelectElement).value)}>
+        <select
+          value={to}
+          onChange={(e) => {
+            edited('timestamp');
+            setTo((e.target as HTMLSelectElement).value);
+          }}
+        >
           <option>earliest</option>
           <option>latest</option>
           <option>timestamp</option>
         </select>
       </label>
       {to === 'timestamp' && (
-        <Field label="timestamp (ISO)" name="timestamp" value={ts} onInput={setTs} problem={problem} />
+        <Field
+          label="timestamp (ISO)"
+          name="timestamp"
+          value={ts}
+          onInput={setTs}
+          problem={problem}
+          edited={edited}
+        />
       )}
       <Field
         label={`type ${groupId} to confirm`}
@@ -471,6 +523,7 @@ function ResetGroup({ groupId, topic }: { groupId: string; topic: string }) {
         value={confirm}
         onInput={setConfirm}
         problem={problem}
+        edited={edited}
       />
       <button type="submit" class="danger">
         Reset
@@ -482,7 +535,7 @@ function ResetGroup({ groupId, topic }: { groupId: string; topic: string }) {
 }
 
 export function Schedules() {
-  const s = useApi<any>('/api/schedules', 1000);
+  const s = useApi<SchedulesResponse>('/api/schedules', 1000);
   const [problem, setProblem] = useState<string | undefined>(undefined);
   return (
     <div>
@@ -500,7 +553,7 @@ export function Schedules() {
           </tr>
         </thead>
         <tbody>
-          {s.data?.pending.map((p: any) => (
+          {s.data?.pending.map((p) => (
             <tr data-schedule={p.name}>
               <td class="mono">
                 {p.group}/{p.name}
@@ -514,7 +567,7 @@ export function Schedules() {
                   onClick={async () => {
                     setProblem(undefined);
                     try {
-                      await api('/api/schedules/fire', {
+                      await api<FireScheduleResponse>('/api/schedules/fire', {
                         method: 'POST',
                         body: { name: p.name, group: p.group },
                       });
@@ -534,7 +587,7 @@ export function Schedules() {
       <div class="cols">
         <div>
           <h3>Fired (ORDER_TIMEOUT seen)</h3>
-          {s.data?.fired.map((f: any) => (
+          {s.data?.fired.map((f) => (
             <div>
               <a href={link(`/orders/${f.orderId}`)}>{f.name}</a>{' '}
               <span class="muted">deadline {f.deadline}</span>
@@ -543,7 +596,7 @@ export function Schedules() {
         </div>
         <div>
           <h3>Deleted (TIMER_CANCELLED seen)</h3>
-          {s.data?.deleted.map((f: any) => (
+          {s.data?.deleted.map((f) => (
             <div>
               <a href={link(`/orders/${f.orderId}`)}>{f.name}</a>
             </div>
@@ -555,14 +608,14 @@ export function Schedules() {
 }
 
 export function Logs() {
-  const fns = useApi<{ functions: any[] }>('/api/functions');
-  const stats = useApi<{ functions: any[] }>('/api/logs/stats', 5000);
+  const fns = useApi<FunctionsResponse>('/api/functions');
+  const stats = useApi<LogStatsResponse>('/api/logs/stats', 5000);
   const [f, setF] = useState({ fn: '', level: '', orderId: '', text: '' });
-  const [lines, setLines] = useState<any[]>([]);
+  const [lines, setLines] = useState<LogLine[]>([]);
   const [paused, setPaused] = useState(false);
   const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== '')).toString();
   useEffect(() => setLines([]), [qs]);
-  useStream(`/api/logs/stream?${qs}`, 'line', (l) => {
+  useStream<LogLine>(`/api/logs/stream?${qs}`, 'line', (l) => {
     if (!paused) setLines((ls) => [...ls, l].slice(-1000));
   });
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
@@ -585,9 +638,9 @@ export function Logs() {
                   {
                     name: 'p50 ms',
                     color: laneColor(i),
-                    points: s.series.map((b: any) => [b.t, b.p50 ?? 0]),
+                    points: s.series.map((b) => [b.t, b.p50 ?? 0]),
                   },
-                  { name: 'p99 ms', color: '#c62f3b', points: s.series.map((b: any) => [b.t, b.p99 ?? 0]) },
+                  { name: 'p99 ms', color: '#c62f3b', points: s.series.map((b) => [b.t, b.p99 ?? 0]) },
                 ]}
                 width={300}
               />
@@ -597,9 +650,9 @@ export function Logs() {
                   {
                     name: 'invocations/min',
                     color: '#2f6fed',
-                    points: s.series.map((b: any) => [b.t, b.invocations]),
+                    points: s.series.map((b) => [b.t, b.invocations]),
                   },
-                  { name: 'errors/min', color: '#c62f3b', points: s.series.map((b: any) => [b.t, b.errors]) },
+                  { name: 'errors/min', color: '#c62f3b', points: s.series.map((b) => [b.t, b.errors]) },
                 ]}
                 width={300}
               />

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { consoleUrl } from '../../../local/cli/commands/console';
-import { bootWithConsole, type ConsoleSystem, orderBody, until } from './helpers';
+import { bootWithConsole, type ConsoleSystem, orderBody, orderServiceAt, until } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -132,6 +132,7 @@ describe('console API', () => {
     expect(fieldsOf(bad.body)).toEqual(['actorId']);
     const unknownAction = await sys.call('POST', `/api/orders/${id}/teleport`, { actorId: 'r' });
     expect(unknownAction.status).toBe(400);
+    await orderServiceAt(sys, id, 'cust-api-2', 'AWAITING_RUNNER');
     expect((await sys.call('POST', `/api/orders/${id}/accept`, { actorId: 'runner-api' })).status).toBe(200);
     expect((await sys.call('POST', `/api/orders/${id}/complete`, { actorId: 'runner-api' })).status).toBe(
       200,

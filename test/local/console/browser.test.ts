@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { withTool } from '../../support/outside-tools';
-import { bootWithConsole, type ConsoleSystem, until } from './helpers';
+import { bootWithConsole, type ConsoleSystem, orderServiceAt, until } from './helpers';
 
 const browserTool = withTool('chromium');
 const ROOT = path.resolve(__dirname, '../../..');
@@ -72,6 +72,8 @@ browserTool.describe('web console in a browser', () => {
       /at least 1/,
     );
     await form.locator('input[name=quantity]').fill('2');
+    // the message was about the old value: it goes as the value changes
+    await form.locator('[data-field-error="items.0.quantity"]').waitFor({ state: 'detached', timeout: 5000 });
 
     const id = await placeOrderInForm('cust-browser-1');
     await row('TIMER_STARTED').waitFor({ timeout: 30_000 });
@@ -90,8 +92,9 @@ browserTool.describe('web console in a browser', () => {
   });
 
   it('accepts and completes with the buttons; the money panel balances', async () => {
-    await placeOrderInForm('cust-browser-2');
+    const id = await placeOrderInForm('cust-browser-2');
     await row('TIMER_STARTED').waitFor({ timeout: 30_000 });
+    await orderServiceAt(sys, id, 'cust-browser-2', 'AWAITING_RUNNER');
     const actions = page.getByTestId('actions');
     await actions.locator('input[name=runnerId]').fill('runner-browser');
     await actions.getByRole('button', { name: 'Accept as runner' }).click();
@@ -142,7 +145,12 @@ browserTool.describe('web console in a browser', () => {
     await textarea.fill(fixed.replace('"totalCents":350', '"totalCents":-1'));
     await detail.getByTestId('redrive').click();
     await detail.locator('[data-field-error=value]').first().waitFor();
+    expect(await detail.getByTestId('form-error').textContent()).toMatch(/must not be negative/);
     await textarea.fill(fixed);
+    // editing the value takes the error about the old one away, field and form message alike
+    await detail.locator('[data-field-error]').first().waitFor({ state: 'detached', timeout: 5000 });
+    await detail.getByTestId('form-error').waitFor({ state: 'detached', timeout: 5000 });
+    expect(await detail.locator('[data-field-error], [data-testid=form-error]').count()).toBe(0);
     await page.screenshot({ path: path.join(IMAGES, 'console-dead-letters.png'), fullPage: true });
     await detail.getByTestId('redrive').click();
     await detail.getByTestId('redrive-done').waitFor();

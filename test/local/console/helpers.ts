@@ -3,7 +3,7 @@
  * console on (port 0), and a small JSON client for the console's API.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { type Booted, boot } from '../../e2e/helpers';
+import { type Booted, boot, until } from '../../e2e/helpers';
 
 export { until } from '../../e2e/helpers';
 
@@ -58,4 +58,23 @@ export function orderBody(customerId: string, unitPriceCents = 450) {
     deliveryLocation: 'Library L2',
     paymentMethod: 'tok_visa',
   };
+}
+
+/**
+ * Waits until the Order service itself holds the order in `status`. The topics show TIMER_STARTED before the
+ * order consumer has applied it when the machine is busy, and until then the Order API answers an accept
+ * with 409 (test/e2e/load.test.ts waits the same way).
+ */
+export async function orderServiceAt(
+  sys: ConsoleSystem,
+  orderId: string,
+  customerId: string,
+  status: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await until(
+    async () => (await sys.api.getOrder(orderId, customerId)).body.status === status,
+    timeoutMs,
+    `the Order service to hold ${orderId} as ${status}`,
+  );
 }
