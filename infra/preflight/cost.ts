@@ -5,29 +5,22 @@
  */
 import { TOPICS } from '#shared/topology';
 import type { CampusgConfig } from '../config';
+import { DEFAULT_PRICES, HOURS_PER_MONTH } from '../cost/prices';
 
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH } from '../cost/prices';
 
-/** USD per broker-hour (MSK provisioned, us-east-1). */
-export const BROKER_HOURLY: Readonly<Record<string, number>> = {
-  'kafka.t3.small': 0.0456,
-  'kafka.m5.large': 0.21,
-  'kafka.m7g.large': 0.204,
-  'kafka.m7g.xlarge': 0.408,
-};
+const P = DEFAULT_PRICES;
 
-export const PRICES = {
-  brokerStorageGbMonth: 0.1,
-  serverlessClusterHour: 0.75,
-  serverlessPartitionHour: 0.0015,
+/**
+ * The prices come from the one price table (infra/cost/prices.ts, dated there); what is added here are the
+ * assumptions of a quick pre-deploy figure, which `campusg cost` replaces with measured usage.
+ */
+const ASSUMED = {
+  /** MSK Serverless data in/out and storage for a small month, USD. */
   serverlessDataAndStorage: 1.5,
-  /** Provisioned-mode ESM poller group: event poller units per hour, 2 EPUs assumed for 14 mappings. */
-  epuHour: 0.185,
+  /** Provisioned-mode ESM poller group: event poller units assumed for 14 mappings. */
   epus: 2,
-  interfaceEndpointAzHour: 0.01,
-  natGatewayHour: 0.045,
-  alarmMonth: 0.1,
-  dashboardMonth: 3,
+  /** Lambda, DynamoDB, HTTP API, Scheduler and logs for about 10,000 orders, USD. */
   requestDriven: 5,
 } as const;
 
@@ -39,7 +32,7 @@ export interface CostLine {
 export interface CostEstimate {
   readonly lines: readonly CostLine[];
   readonly totalUsd: number;
-  /** Set when a price is unknown (e.g. a broker type not in BROKER_HOURLY). */
+  /** Set when a price is unknown (e.g. a broker type the price table lacks). */
   readonly unknown?: string;
 }
 
@@ -48,7 +41,7 @@ export function monthlyCost(config: CampusgConfig, alarmCount: number): CostEsti
   const lines: CostLine[] = [];
   let unknown: string | undefined;
   if (config.clusterMode === 'provisioned') {
-    const hourly = BROKER_HOURLY[config.brokerInstanceType];
+    const hourly = P.mskBrokerHour[config.brokerInstanceType];
     if (hourly === undefined) unknown = `no price recorded for ${config.brokerInstanceType}`;
     lines.push({
       item: `MSK brokers, ${config.brokerCount} x ${config.brokerInstanceType}`,
@@ -56,36 +49,39 @@ export function monthlyCost(config: CampusgConfig, alarmCount: number): CostEsti
     });
     lines.push({
       item: `MSK storage, ${config.brokerCount} x ${config.brokerStorageGiB} GB`,
-      usd: PRICES.brokerStorageGbMonth * config.brokerCount * config.brokerStorageGiB,
+      usd: P.mskStorageGbMonth * config.brokerCount * config.brokerStorageGiB,
     });
   } else {
     const partitions = TOPICS.reduce((n, t) => n + t.partitions, 0);
-    lines.push({ item: 'MSK Serverless cluster', usd: PRICES.serverlessClusterHour * HOURS_PER_MONTH });
+    lines.push({ item: 'MSK Serverless cluster', usd: P.mskServerlessClusterHour * HOURS_PER_MONTH });
     lines.push({
       item: `MSK Serverless partitions (${partitions})`,
-      usd: PRICES.serverlessPartitionHour * partitions * HOURS_PER_MONTH,
+      usd: P.mskServerlessPartitionHour * partitions * HOURS_PER_MONTH,
     });
-    lines.push({ item: 'MSK Serverless data and storage', usd: PRICES.serverlessDataAndStorage });
+    lines.push({ item: 'MSK Serverless data and storage', usd: ASSUMED.serverlessDataAndStorage });
   }
   if (config.esmMode === 'provisioned') {
-    lines.push({ item: 'ESM poller group (EPUs)', usd: PRICES.epuHour * PRICES.epus * HOURS_PER_MONTH });
+    lines.push({ item: 'ESM poller group (EPUs)', usd: P.lambdaEpuHour * ASSUMED.epus * HOURS_PER_MONTH });
   }
   const endpoints = 2 + (config.esmMode === 'on-demand' ? 2 : 0);
   lines.push({
     item: `interface endpoints, ${endpoints} x ${zones} AZs`,
-    usd: PRICES.interfaceEndpointAzHour * endpoints * zones * HOURS_PER_MONTH,
+    usd: P.interfaceEndpointAzHour * endpoints * zones * HOURS_PER_MONTH,
   });
   if (config.natGateways > 0) {
     lines.push({
       item: `NAT gateways (${config.natGateways})`,
-      usd: PRICES.natGatewayHour * config.natGateways * HOURS_PER_MONTH,
+      usd: P.natGatewayHour * config.natGateways * HOURS_PER_MONTH,
     });
   }
   lines.push({
     item: `CloudWatch: ${alarmCount} alarms, 1 dashboard`,
-    usd: PRICES.alarmMonth * alarmCount + PRICES.dashboardMonth,
+    usd: P.alarmMonth * alarmCount + P.dashboardMonth,
   });
-  lines.push({ item: 'Lambda, DynamoDB, HTTP API, Scheduler, logs (10k orders)', usd: PRICES.requestDriven });
+  lines.push({
+    item: 'Lambda, DynamoDB, HTTP API, Scheduler, logs (10k orders)',
+    usd: ASSUMED.requestDriven,
+  });
   const totalUsd = Math.round(lines.reduce((n, l) => n + l.usd, 0) * 100) / 100;
   return { lines, totalUsd, unknown };
 }

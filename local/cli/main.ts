@@ -50,6 +50,13 @@ export const COMMANDS: readonly LazyCommand[] = [
     load: () => require('./commands/consume') as typeof import('./commands/consume'),
   },
   {
+    name: 'cost',
+    term: 'cost [options]',
+    description:
+      'measure what one order uses on the local runtime, then the AWS cost per 1,000 orders, per month at --rate and the ceiling, for each profile',
+    load: () => require('./commands/cost') as typeof import('./commands/cost'),
+  },
+  {
     name: 'demo',
     term: 'demo [options]',
     description:

@@ -2,11 +2,14 @@
  * What each console endpoint answers, as TypeScript types: the one description the server and the UI share.
  * The server's route table (api.ts) is keyed by `ConsoleApi`, so every handler is checked against its
  * answer here; the UI (ui/*.tsx) imports these with `import type`, which esbuild drops from the bundle.
- * Types only: this file imports nothing, so the UI's typecheck (DOM, no Node types) can read it too.
- * Times the server keeps as epoch ms go out as ISO strings unless a field says otherwise.
+ * Types only; its few `import type`s (the domain's statuses, the trace's row) are erased too, and the UI's
+ * typecheck (DOM, no Node types) reads them. Times the server keeps as epoch ms go out as ISO strings unless a field says otherwise.
  */
+import type { TimelineRow as SagaTimelineRow } from '#local/inspect/saga';
+import type { OrderStatus } from '#shared/domain/order/machine';
 
 /** Every 4xx/5xx answer: `details` names each bad field, so a form can show the message next to it. */
+
 export interface ApiErrorBody {
   readonly error: string;
   readonly message: string;
@@ -19,14 +22,8 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-export type OrderStatus =
-  | 'CREATED'
-  | 'PAYMENT_AUTHORIZED'
-  | 'FUNDS_HELD'
-  | 'AWAITING_RUNNER'
-  | 'ACCEPTED'
-  | 'COMPLETED'
-  | 'CANCELLED';
+/** The order state machine's statuses (shared/domain/order/machine.ts is the one list). */
+export type { OrderStatus };
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -90,22 +87,10 @@ export interface OrdersResponse {
   readonly orders: readonly OrderRow[];
 }
 
-/** One event of an order's timeline (`campusg trace`). */
-export interface TimelineRow {
-  readonly time: string;
-  /** Milliseconds since the order's first event. */
-  readonly deltaMs: number;
-  readonly topic: string;
-  readonly type: string;
-  readonly source: string;
-  readonly summary: string;
-  /** True when an earlier row has the same event id (an at-least-once redelivery). */
-  readonly duplicate: boolean;
-  readonly partition: number;
-  readonly offset: number;
-  readonly id?: string;
+/** One event of an order's timeline: `campusg trace`'s row (local/inspect/saga.ts), read-only. */
+export type TimelineRow = Readonly<Omit<SagaTimelineRow, 'payload'>> & {
   readonly payload: Readonly<Record<string, unknown>>;
-}
+};
 
 /** An order's money in cents, as its events tell it. */
 export interface Money {
@@ -249,6 +234,10 @@ export interface MessagesResponse {
   readonly next?: string;
   /** Records looked at for this page. */
   readonly scanned: number;
+  /** Records in the asked range (partition, from/to offset) across the topic, filters aside. */
+  readonly total: number;
+  /** Of those, how many lie before where this page stopped (`total` on the last page). */
+  readonly position: number;
 }
 
 export interface ProduceResponse {

@@ -10,6 +10,7 @@ import type { Admin, Producer } from 'kafkajs';
 import * as z from 'zod';
 import type { MappingView } from '#local/core/types';
 import { orderIdOf, summarize, toSagaEvent } from '#local/inspect/saga';
+import { ORDER_STATUSES } from '#shared/domain/order/machine';
 import { parseEvent } from '../../shared/contracts';
 import type { orderView } from '../../shared/domain/order/order';
 import { scheduleNameFor } from '../../shared/domain/timer/scheduler';
@@ -141,16 +142,8 @@ const idParam = z
   .max(64)
   .regex(/^[A-Za-z0-9_.@-]+$/, 'letters, digits and _ . @ - only');
 
-const STATUSES = [
-  'CREATED',
-  'PAYMENT_AUTHORIZED',
-  'FUNDS_HELD',
-  'AWAITING_RUNNER',
-  'ACCEPTED',
-  'COMPLETED',
-  'CANCELLED',
-  'UNKNOWN',
-] as const;
+/** The order machine's statuses, and UNKNOWN for an order whose first event the console has not seen. */
+const STATUSES = [...ORDER_STATUSES, 'UNKNOWN'] as const;
 
 const OrdersQuery = z.object({
   status: z.enum(STATUSES).optional(),
@@ -607,7 +600,24 @@ export function routes(ctx: ApiContext): Route[] {
         if (next) break;
         co = 0;
       }
-      return { messages: out, next, scanned };
+      // Where the scan stands among the records in range, so the UI can say "scanned N of M" while it
+      // follows `next` page after page; binary searches only, however long the partitions are.
+      const inRange = (part: number, before = Number.POSITIVE_INFINITY) => {
+        const list = store.partition(name, part);
+        const from = lowerBound(list, f.fromOffset ?? 0);
+        const to = lowerBound(list, Math.min(before, (f.toOffset ?? Number.POSITIVE_INFINITY) + 1));
+        return Math.max(0, to - from);
+      };
+      const total = parts.reduce((n, part) => n + inRange(part), 0);
+      let position = total;
+      if (next) {
+        const [np, no] = next.split(':').map(Number) as [number, number];
+        position = parts.reduce(
+          (n, part) => n + (part < np ? inRange(part) : part === np ? inRange(part, no) : 0),
+          0,
+        );
+      }
+      return { messages: out, next, scanned, total, position };
     }),
 
     route('POST /api/topics/:name/messages', async (req, _res, p) => {

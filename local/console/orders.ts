@@ -21,7 +21,8 @@ export interface OrderDetail {
   readonly schedule: ScheduleFacts;
 }
 
-const STEP: Record<string, OrderStatus> = {
+/** The events that record a step of the order along the machine (a cancel's cause aside). */
+export const STEP: Readonly<Record<string, OrderStatus>> = {
   ORDER_CREATED: 'CREATED',
   PAYMENT_AUTHORIZED: 'PAYMENT_AUTHORIZED',
   FUNDS_HELD: 'FUNDS_HELD',

@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { decodeMessage, type ReadMessage } from '#local/inspect/kafka-read';
 import { orderIdOf, type SagaEvent, toSagaEvent } from '#local/inspect/saga';
+import { rank } from '#shared/domain/order/machine';
 import { DEAD_LETTER_TOPIC } from '../../shared/topology';
 import type { DeadLetter, OrderStatus } from './api-types';
+import { STEP } from './orders';
 
 /** The header a re-driven record carries: `dead-letters/<partition>@<offset>` of the dead letter it came from. */
 export const REDRIVE_HEADER = 'campusg-redrive-of';
@@ -38,25 +40,11 @@ export interface OrderSummary {
 }
 
 /** How each saga event moves the order's status (the order machine's edges, seen from the topics). */
-const STATUS_OF: Record<string, OrderStatus> = {
-  ORDER_CREATED: 'CREATED',
-  PAYMENT_AUTHORIZED: 'PAYMENT_AUTHORIZED',
-  FUNDS_HELD: 'FUNDS_HELD',
-  TIMER_STARTED: 'AWAITING_RUNNER',
-  ORDER_ACCEPTED: 'ACCEPTED',
-  ORDER_COMPLETED: 'COMPLETED',
-  ORDER_CANCELLED: 'CANCELLED',
+const STATUS_OF: Readonly<Record<string, OrderStatus>> = {
+  ...STEP,
   ORDER_TIMEOUT: 'CANCELLED',
   PAYMENT_FAILED: 'CANCELLED',
 };
-const FORWARD: readonly OrderStatus[] = [
-  'CREATED',
-  'PAYMENT_AUTHORIZED',
-  'FUNDS_HELD',
-  'AWAITING_RUNNER',
-  'ACCEPTED',
-  'COMPLETED',
-];
 
 export interface ConsoleStoreOptions {
   readonly brokers: readonly string[];
@@ -225,8 +213,7 @@ export class ConsoleStore {
     // Events of one order arrive from several topics in any order: the status only moves forward, and
     // CANCELLED / COMPLETED are final.
     if (o.status === 'CANCELLED' || o.status === 'COMPLETED') return;
-    if (next === 'CANCELLED' || o.status === 'UNKNOWN' || FORWARD.indexOf(next) > FORWARD.indexOf(o.status))
-      o.status = next;
+    if (next === 'CANCELLED' || o.status === 'UNKNOWN' || rank(next) > rank(o.status)) o.status = next;
   }
 
   // --- reads -------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import {
   FieldError,
   FormError,
   Pill,
+  TextArea,
   time,
   useApi,
   useProblem,
@@ -161,19 +162,16 @@ function DeadLetterDetail({ id, onChange }: { id: string; onChange: () => void }
         key <span class="mono">{dl.key ?? 'null'}</span> · original value (base64){' '}
         <span class="mono">{(dl.valueBase64 ?? 'null').slice(0, 80)}</span>
       </p>
-      <label>
-        value (edit before re-driving; the original bytes are sent when unchanged)
-        <textarea
-          name="value"
-          value={text}
-          onInput={(e) => {
-            edited('value');
-            setValue((e.target as HTMLTextAreaElement).value);
-          }}
-        />
-        <FieldError problem={problem} field="value" />
+      <TextArea
+        label="value (edit before re-driving; the original bytes are sent when unchanged)"
+        name="value"
+        value={text}
+        onInput={setValue}
+        problem={problem}
+        edited={edited}
+      >
         <FieldError problem={problem} field="ids" />
-      </label>
+      </TextArea>
       <div class="row">
         <label>
           <span>

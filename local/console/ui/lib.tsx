@@ -42,6 +42,24 @@ export function useProblem() {
   return { problem, setProblem, edited };
 }
 
+/**
+ * A form of text fields: its values, its problem from the last submit (useProblem), and `bind(name)`, the
+ * props every `<Field>` of the form repeats (name, value, onInput, problem, edited).
+ */
+export function useForm<T extends Record<string, string>>(initial: T) {
+  const [values, setValues] = useState(initial);
+  const { problem, setProblem, edited } = useProblem();
+  const set = (name: keyof T & string) => (v: string) => setValues((f) => ({ ...f, [name]: v }));
+  const bind = (name: keyof T & string) => ({
+    name,
+    value: values[name],
+    onInput: set(name),
+    problem,
+    edited,
+  });
+  return { values, set, bind, problem, setProblem };
+}
+
 /** What a failed answer's body says, whatever shape it came in (a proxy's text, an older server). */
 function failureOf(status: number, json: unknown): ApiFailure {
   const body = (json ?? {}) as { [K in keyof ApiErrorBody]?: unknown } & { details?: unknown };
@@ -123,21 +141,27 @@ export function FieldError({ problem, field }: { problem?: ApiProblem; field: st
   ) : null;
 }
 
-/**
- * A labelled input with its error under it. `edited` (useProblem's) is told the field's name as its value
- * changes, so an error about the old value does not stay under the new one.
- */
-export function Field(props: {
+/** What Field and TextArea share (useForm's `bind(name)` gives all but the label). */
+interface InputProps {
   label: string;
   name: string;
   value: string;
   onInput: (v: string) => void;
   problem?: ApiProblem;
   edited?: (field: string) => void;
-  errorField?: string;
-  placeholder?: string;
-  size?: number;
-}) {
+}
+
+/** An input's handler: `edited` hears of the field first (its old error goes), then `onInput` the value. */
+const onValue = (props: InputProps, field: string) => (e: Event) => {
+  props.edited?.(field);
+  props.onInput((e.target as HTMLInputElement | HTMLTextAreaElement).value);
+};
+
+/**
+ * A labelled input with its error under it. `edited` (useProblem's) is told the field's name as its value
+ * changes, so an error about the old value does not stay under the new one.
+ */
+export function Field(props: InputProps & { errorField?: string; placeholder?: string; size?: number }) {
   const field = props.errorField ?? props.name;
   return (
     <label>
@@ -147,12 +171,21 @@ export function Field(props: {
         value={props.value}
         placeholder={props.placeholder}
         size={props.size}
-        onInput={(e) => {
-          props.edited?.(field);
-          props.onInput((e.target as HTMLInputElement).value);
-        }}
+        onInput={onValue(props, field)}
       />
       <FieldError problem={props.problem} field={field} />
+    </label>
+  );
+}
+
+/** Field's multi-line sibling: a labelled textarea with its error under it (and `children`, more errors). */
+export function TextArea(props: InputProps & { children?: ComponentChildren }) {
+  return (
+    <label>
+      {props.label}
+      <textarea name={props.name} value={props.value} onInput={onValue(props, props.name)} />
+      <FieldError problem={props.problem} field={props.name} />
+      {props.children}
     </label>
   );
 }

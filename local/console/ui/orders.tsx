@@ -5,6 +5,7 @@
  * buttons. The page follows the live feed, so new events appear as the saga runs.
  */
 import { useState } from 'preact/hooks';
+import { ORDER_STATUSES } from '#shared/domain/order/machine';
 import type {
   ClientOrder,
   FireScheduleResponse,
@@ -26,22 +27,13 @@ import {
   Pill,
   time,
   useApi,
+  useForm,
   useProblem,
   useStream,
 } from './lib';
 
-const STATUSES = [
-  'CREATED',
-  'PAYMENT_AUTHORIZED',
-  'FUNDS_HELD',
-  'AWAITING_RUNNER',
-  'ACCEPTED',
-  'COMPLETED',
-  'CANCELLED',
-];
-
 export function Orders() {
-  const [filters, setFilters] = useState({ status: '', customer: '', runner: '', since: '' });
+  const { values: filters, set, bind } = useForm({ status: '', customer: '', runner: '', since: '' });
   const qs = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
   const list = useApi<OrdersResponse>(`/api/orders?${qs}`, 2000);
   return (
@@ -60,26 +52,16 @@ export function Orders() {
           <select
             name="status"
             value={filters.status}
-            onChange={(e) => setFilters({ ...filters, status: (e.target as HTMLSelectElement).value })}
+            onChange={(e) => set('status')((e.target as HTMLSelectElement).value)}
           >
             <option value="">any</option>
-            {STATUSES.map((s) => (
+            {ORDER_STATUSES.map((s) => (
               <option value={s}>{s}</option>
             ))}
           </select>
         </label>
-        <Field
-          label="customer"
-          name="customer"
-          value={filters.customer}
-          onInput={(v) => setFilters({ ...filters, customer: v })}
-        />
-        <Field
-          label="runner"
-          name="runner"
-          value={filters.runner}
-          onInput={(v) => setFilters({ ...filters, runner: v })}
-        />
+        <Field label="customer" {...bind('customer')} />
+        <Field label="runner" {...bind('runner')} />
         <Field
           label="since (ISO or epoch ms)"
           name="since"
@@ -94,7 +76,7 @@ export function Orders() {
                 })
               : undefined
           }
-          onInput={(v) => setFilters({ ...filters, since: v })}
+          onInput={set('since')}
         />
       </form>
       <div class="muted">{list.data ? `${list.data.total} order(s)` : list.error}</div>
@@ -135,7 +117,12 @@ export function Orders() {
 }
 
 function PlaceOrder() {
-  const [f, setF] = useState({
+  const {
+    values: f,
+    bind,
+    problem,
+    setProblem,
+  } = useForm({
     customerId: 'cust-1',
     name: 'Iced latte',
     quantity: '1',
@@ -143,9 +130,7 @@ function PlaceOrder() {
     deliveryLocation: 'Library L2',
     paymentMethod: 'tok_visa',
   });
-  const { problem, setProblem, edited } = useProblem();
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   const num = (s: string) => (s.trim() === '' || Number.isNaN(Number(s)) ? s : Number(s));
   return (
     <form
@@ -179,59 +164,17 @@ function PlaceOrder() {
     >
       <h3>Place an order (as a customer, through the Order API)</h3>
       <div class="row">
-        <Field
-          label="customer id"
-          name="customerId"
-          value={f.customerId}
-          onInput={set('customerId')}
-          problem={problem}
-          edited={edited}
-        />
-        <Field
-          label="item"
-          name="name"
-          errorField="items.0.name"
-          value={f.name}
-          onInput={set('name')}
-          problem={problem}
-          edited={edited}
-        />
-        <Field
-          label="quantity"
-          name="quantity"
-          errorField="items.0.quantity"
-          value={f.quantity}
-          onInput={set('quantity')}
-          problem={problem}
-          edited={edited}
-          size={4}
-        />
+        <Field label="customer id" {...bind('customerId')} />
+        <Field label="item" {...bind('name')} errorField="items.0.name" />
+        <Field label="quantity" {...bind('quantity')} errorField="items.0.quantity" size={4} />
         <Field
           label="unit price (cents)"
-          name="unitPriceCents"
+          {...bind('unitPriceCents')}
           errorField="items.0.unitPriceCents"
-          value={f.unitPriceCents}
-          onInput={set('unitPriceCents')}
-          problem={problem}
-          edited={edited}
           size={8}
         />
-        <Field
-          label="deliver to"
-          name="deliveryLocation"
-          value={f.deliveryLocation}
-          onInput={set('deliveryLocation')}
-          problem={problem}
-          edited={edited}
-        />
-        <Field
-          label="payment method"
-          name="paymentMethod"
-          value={f.paymentMethod}
-          onInput={set('paymentMethod')}
-          problem={problem}
-          edited={edited}
-        />
+        <Field label="deliver to" {...bind('deliveryLocation')} />
+        <Field label="payment method" {...bind('paymentMethod')} />
         <button type="submit" disabled={busy}>
           Place order
         </button>

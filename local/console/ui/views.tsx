@@ -4,8 +4,9 @@
  * (offsets, lag, invocation counters, resetting a group), schedules (pending with time left, fire now) and
  * logs (live tail with filters, duration and invocation charts from the REPORT lines).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type {
+  DecodedMessage,
   FireScheduleResponse,
   FunctionsResponse,
   LogLine,
@@ -24,13 +25,14 @@ import {
   api,
   Chart,
   Field,
-  FieldError,
   FormError,
   laneColor,
   link,
   Pill,
+  TextArea,
   time,
   useApi,
+  useForm,
   useProblem,
   useStream,
 } from './lib';
@@ -182,26 +184,57 @@ function Browser({ name }: { name: string }) {
     until: '',
     jsonPath: '',
   };
-  const [f, setF] = useState(empty);
-  const [page, setPage] = useState<MessagesResponse | undefined>(undefined);
-  const { problem, setProblem, edited } = useProblem();
+  const { values: f, bind, problem, setProblem } = useForm(empty);
+  const [page, setPage] = useState<BrowsePage | undefined>(undefined);
   const [cursors, setCursors] = useState<string[]>([]);
-  const load = async (cursor?: string) => {
+  // bumped by Stop and by every new scan: an older scan sees it changed and stops asking for pages
+  const scanRun = useRef(0);
+  /**
+   * Fills one page of matches from `cursor` on. The server answers a part of the scan at a time (a scan and
+   * a time budget), so a rare match may take many answers: follow `next` until the page is full or the
+   * range ends, showing how far the scan got; Stop keeps what was found, Continue resumes from there.
+   */
+  const load = async (cursor?: string, kept?: BrowsePage) => {
+    const run = ++scanRun.current;
     setProblem(undefined);
     const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== ''));
-    if (cursor) qs.set('cursor', cursor);
-    qs.set('limit', '50');
+    // the old rows go at once, so what is on screen is always this scan's
+    let shown: BrowsePage = kept
+      ? { ...kept, state: 'scanning' }
+      : { messages: [], total: page?.total ?? 0, position: 0, from: 0, state: 'scanning' };
+    setPage(shown);
+    let from = kept?.from;
+    let at = cursor;
     try {
-      setPage(await api<MessagesResponse>(`/api/topics/${encodeURIComponent(name)}/messages?${qs}`));
+      for (;;) {
+        if (at) qs.set('cursor', at);
+        qs.set('limit', String(PAGE_SIZE - shown.messages.length));
+        const r = await api<MessagesResponse>(`/api/topics/${encodeURIComponent(name)}/messages?${qs}`);
+        if (run !== scanRun.current) return;
+        from ??= r.position - r.scanned;
+        const messages = [...shown.messages, ...r.messages];
+        const state = !r.next ? 'end' : messages.length >= PAGE_SIZE ? 'full' : 'scanning';
+        shown = { messages, next: r.next, total: r.total, position: r.position, from, state };
+        setPage(shown);
+        if (state !== 'scanning') return;
+        at = r.next;
+      }
     } catch (err) {
+      if (run !== scanRun.current) return;
       setProblem(err as ApiProblem);
       setPage(undefined);
     }
   };
+  const stop = () => {
+    scanRun.current++;
+    setPage((p) => p && { ...p, state: 'stopped' });
+  };
   useEffect(() => {
     void load();
+    return () => {
+      scanRun.current++;
+    };
   }, [name]);
-  const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   return (
     <div>
       <h3>Messages on {name}</h3>
@@ -214,75 +247,17 @@ function Browser({ name }: { name: string }) {
           void load();
         }}
       >
-        <Field
-          label="partition"
-          name="partition"
-          value={f.partition}
-          onInput={set('partition')}
-          problem={problem}
-          edited={edited}
-          size={3}
-        />
-        <Field
-          label="from offset"
-          name="fromOffset"
-          value={f.fromOffset}
-          onInput={set('fromOffset')}
-          problem={problem}
-          edited={edited}
-          size={6}
-        />
-        <Field
-          label="to offset"
-          name="toOffset"
-          value={f.toOffset}
-          onInput={set('toOffset')}
-          problem={problem}
-          edited={edited}
-          size={6}
-        />
-        <Field label="key" name="key" value={f.key} onInput={set('key')} problem={problem} edited={edited} />
-        <Field
-          label="type"
-          name="type"
-          value={f.type}
-          onInput={set('type')}
-          problem={problem}
-          edited={edited}
-        />
-        <Field
-          label="order id"
-          name="orderId"
-          value={f.orderId}
-          onInput={set('orderId')}
-          problem={problem}
-          edited={edited}
-        />
-        <Field
-          label="since"
-          name="since"
-          value={f.since}
-          onInput={set('since')}
-          problem={problem}
-          edited={edited}
-          size={12}
-        />
-        <Field
-          label="until"
-          name="until"
-          value={f.until}
-          onInput={set('until')}
-          problem={problem}
-          edited={edited}
-          size={12}
-        />
+        <Field label="partition" {...bind('partition')} size={3} />
+        <Field label="from offset" {...bind('fromOffset')} size={6} />
+        <Field label="to offset" {...bind('toOffset')} size={6} />
+        <Field label="key" {...bind('key')} />
+        <Field label="type" {...bind('type')} />
+        <Field label="order id" {...bind('orderId')} />
+        <Field label="since" {...bind('since')} size={12} />
+        <Field label="until" {...bind('until')} size={12} />
         <Field
           label="JSON path on the payload"
-          name="jsonPath"
-          value={f.jsonPath}
-          onInput={set('jsonPath')}
-          problem={problem}
-          edited={edited}
+          {...bind('jsonPath')}
           placeholder="$.items[?(@.quantity > 1)]"
           size={28}
         />
@@ -291,12 +266,22 @@ function Browser({ name }: { name: string }) {
       <FormError problem={problem} />
       {page && (
         <div>
-          <div class="row muted">
-            {page.messages.length} shown, {page.scanned} scanned
+          <div class="row muted" data-testid="scan-status" data-scan={page.state}>
+            <ScanStatus page={page} />
+            {page.state === 'scanning' && (
+              <button type="button" class="secondary" onClick={stop}>
+                Stop
+              </button>
+            )}
+            {page.state === 'stopped' && page.next && (
+              <button type="button" class="secondary" onClick={() => void load(page.next, page)}>
+                Continue
+              </button>
+            )}
             <button
               type="button"
               class="secondary"
-              disabled={cursors.length === 0}
+              disabled={cursors.length === 0 || page.state === 'scanning'}
               onClick={() => {
                 const prev = cursors.slice(0, -1);
                 setCursors(prev);
@@ -308,7 +293,7 @@ function Browser({ name }: { name: string }) {
             <button
               type="button"
               class="secondary"
-              disabled={!page.next}
+              disabled={!page.next || page.state === 'scanning'}
               onClick={() => {
                 setCursors([...cursors, page.next!]);
                 void load(page.next);
@@ -351,10 +336,53 @@ function Browser({ name }: { name: string }) {
   );
 }
 
+const PAGE_SIZE = 50;
+
+/** A page of the message browser: the matches so far and where the scan behind them stands. */
+interface BrowsePage {
+  readonly messages: readonly DecodedMessage[];
+  readonly next?: string;
+  /** Records in range (filters aside); how many lie before where the scan stands, and before its start. */
+  readonly total: number;
+  readonly position: number;
+  readonly from: number;
+  /** scanning: more answers on the way; full: a page of matches; end: the range is done; stopped: by Stop. */
+  readonly state: 'scanning' | 'full' | 'end' | 'stopped';
+}
+
+function ScanStatus({ page }: { page: BrowsePage }) {
+  const n = page.messages.length;
+  const range = `records ${page.from + 1}-${page.position} of ${page.total}`;
+  if (page.state === 'scanning')
+    return (
+      <span>
+        Scanning: {n} {n === 1 ? 'match' : 'matches'}, scanned {page.position} of {page.total} records…
+      </span>
+    );
+  if (n === 0)
+    return page.position <= page.from ? (
+      <span>No records in range.</span>
+    ) : (
+      <span>
+        No match in {range}
+        {page.state === 'end' ? '; end of the range.' : '.'}
+      </span>
+    );
+  return (
+    <span>
+      {n} shown from {range}
+      {page.state === 'end' ? '; end of the range.' : '.'}
+    </span>
+  );
+}
+
 function Produce({ name }: { name: string }) {
-  const [key, setKey] = useState('');
-  const [value, setValue] = useState('');
-  const { problem, setProblem, edited } = useProblem();
+  const {
+    values: { key, value },
+    bind,
+    problem,
+    setProblem,
+  } = useForm({ key: '', value: '' });
   const [done, setDone] = useState('');
   return (
     <form
@@ -376,26 +404,8 @@ function Produce({ name }: { name: string }) {
       }}
     >
       <h3>Produce an event to {name} (validated against the event schema)</h3>
-      <Field
-        label="key (default: the correlation id)"
-        name="key"
-        value={key}
-        onInput={setKey}
-        problem={problem}
-        edited={edited}
-      />
-      <label>
-        value (an event envelope, JSON)
-        <textarea
-          name="value"
-          value={value}
-          onInput={(e) => {
-            edited('value');
-            setValue((e.target as HTMLTextAreaElement).value);
-          }}
-        />
-        <FieldError problem={problem} field="value" />
-      </label>
+      <Field label="key (default: the correlation id)" {...bind('key')} />
+      <TextArea label="value (an event envelope, JSON)" {...bind('value')} />
       {problem?.failure.details
         .filter((d) => d.field.startsWith('value.'))
         .map((d) => (
@@ -610,7 +620,7 @@ export function Schedules() {
 export function Logs() {
   const fns = useApi<FunctionsResponse>('/api/functions');
   const stats = useApi<LogStatsResponse>('/api/logs/stats', 5000);
-  const [f, setF] = useState({ fn: '', level: '', orderId: '', text: '' });
+  const { values: f, set, bind } = useForm({ fn: '', level: '', orderId: '', text: '' });
   const [lines, setLines] = useState<LogLine[]>([]);
   const [paused, setPaused] = useState(false);
   const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v !== '')).toString();
@@ -618,7 +628,6 @@ export function Logs() {
   useStream<LogLine>(`/api/logs/stream?${qs}`, 'line', (l) => {
     if (!paused) setLines((ls) => [...ls, l].slice(-1000));
   });
-  const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   return (
     <div>
       <h2>Logs</h2>
@@ -683,8 +692,8 @@ export function Logs() {
             ))}
           </select>
         </label>
-        <Field label="order id" name="orderId" value={f.orderId} onInput={set('orderId')} />
-        <Field label="text" name="text" value={f.text} onInput={set('text')} />
+        <Field label="order id" {...bind('orderId')} />
+        <Field label="text" {...bind('text')} />
         <button type="button" class="secondary" onClick={() => setPaused(!paused)}>
           {paused ? 'Resume' : 'Pause'}
         </button>
