@@ -54,6 +54,7 @@ describe('campusg exit codes, every command', () => {
         'broker',
         'console',
         'consume',
+        'cost',
         'demo',
         'doctor',
         'logs',
