@@ -2,8 +2,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_HOST, DEFAULT_PORTS } from '#local/core/defaults';
 import { announce } from '#local/instance-guard/index';
 import { type BrokerLogger, startBroker } from '#local/kafka-broker/index';
+import { type SaslFlags, saslFromFlags, withSaslOptions } from '../broker-sasl';
 import { flushOutput, portOption } from '../long-running';
-import { type SaslFlags, saslFromFlags, withSaslOptions } from './broker-sasl';
 
 function positiveInt(value: string): number {
   const n = Number(value);

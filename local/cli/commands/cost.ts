@@ -17,6 +17,7 @@ import { type DeploymentFacts, readDeploymentFacts } from '#infra/cost/template'
 import { readToEnd, withAdmin } from '#local/inspect/kafka-read';
 import { type SagaEvent, SagaWatcher } from '#local/inspect/saga';
 import { ApiError, OrderApiClient } from '../api-client';
+import { type DynamoDbMeter, ITEM_STORAGE_OVERHEAD, LogMeter, startDynamoDbMeter } from '../cost-meter';
 import {
   action,
   CliError,
@@ -33,7 +34,6 @@ import {
   UsageError,
 } from '../output';
 import { LocalTarget } from '../target';
-import { type DynamoDbMeter, ITEM_STORAGE_OVERHEAD, LogMeter, startDynamoDbMeter } from './cost-meter';
 import { fireScheduleNow } from './demo';
 
 /**

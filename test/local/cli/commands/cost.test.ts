@@ -102,7 +102,11 @@ describe('campusg cost', () => {
     const saved = path.join(dir, 'usage.json');
     const r = await run(['--orders', '1', '--profile', 'default', '--save-usage', saved, '--timeout', '100']);
     expect(r.io.stderr).toContain('measuring 1 order(s) of each fate');
-    expect(r.exitCode).toBe(0);
+    // on failure, show what the command said rather than only its exit code
+    expect({ exitCode: r.exitCode, stderr: r.exitCode === 0 ? '' : r.io.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
     const usage = JSON.parse(fs.readFileSync(saved, 'utf8')) as OrderUsage;
     expect(usage.orders).toBe(4);
     // every order goes through the order API once to be created; completed takes 2 more, cancelled 1 more

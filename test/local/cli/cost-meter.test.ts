@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type DynamoDbMeter, itemSize, LogMeter, startDynamoDbMeter } from '#local/cli/commands/cost-meter';
+import { type DynamoDbMeter, itemSize, LogMeter, startDynamoDbMeter } from '#local/cli/cost-meter';
 import { createTables, type LocalDynamo, startDynalite } from '#local/runtime/dynamo';
 
 describe('itemSize', () => {

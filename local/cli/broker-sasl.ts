@@ -9,7 +9,7 @@ import {
   type SaslOptions,
   saslFromCredentials,
 } from '#local/kafka-broker/index';
-import { portOption } from '../long-running';
+import { portOption } from './long-running';
 
 export interface SaslFlags {
   readonly saslCredentials?: string;
