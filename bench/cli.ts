@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { ensureAssembly } from '../local/assembly';
 import { LocalJwt } from '../local/http-api';
 import { startRuntime } from '../local/runtime/runtime';
+import { machineAtStart, machineLine, recordResults } from './support/record';
 
 const ROOT = path.resolve(__dirname, '..');
 const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 7);
@@ -48,8 +49,11 @@ async function time(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promi
   return times.sort((a, b) => a - b);
 }
 
+const rows: { what: string; medianMs: number; fastestMs: number; aimMs?: number }[] = [];
+
 function row(what: string, times: readonly number[], baseline: readonly number[], aim?: number): void {
   const median = times[Math.floor(times.length / 2)]!;
+  rows.push({ what, medianMs: median, fastestMs: times[0]!, ...(aim !== undefined ? { aimMs: aim } : {}) });
   const base = baseline[Math.floor(baseline.length / 2)]!;
   const verdict =
     aim === undefined ? '' : median <= aim ? `  (aim < ${aim} ms: met)` : `  (aim < ${aim} ms: NOT met)`;
@@ -60,6 +64,7 @@ function row(what: string, times: readonly number[], baseline: readonly number[]
 }
 
 async function main(): Promise<void> {
+  const machine = machineAtStart();
   const { buildCli } = require('../local/cli/build.js') as { buildCli(): Promise<string> };
   const buildStarted = Date.now();
   await buildCli();
@@ -121,12 +126,8 @@ async function main(): Promise<void> {
     await rt.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
-  out(
-    `cores: ${os.cpus().length}, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')} (other work on the machine skews every number above)`,
-  );
+  out(machineLine(machine));
+  out(`recorded in ${path.relative(ROOT, recordResults('cli', machine, { runs: RUNS, rows }))}`);
 }
 
 main().catch((err) => {

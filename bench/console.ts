@@ -18,6 +18,7 @@ import { ensureAssembly } from '../local/assembly';
 import { startConsole } from '../local/console';
 import { LocalJwt } from '../local/http-api';
 import { startRuntime } from '../local/runtime/runtime';
+import { machineAtStart, machineLine, recordResults } from './support/record';
 
 const ROOT = path.resolve(__dirname, '..');
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000);
@@ -33,7 +34,26 @@ const pct = (sorted: number[], p: number) =>
 /** The events of one timed-out saga, as (topic, type, source, payload) in order. */
 function history(orderId: string, i: number) {
   const customerId = `cust-${i % 500}`;
+  // valid events (the console counts an invalid one for nothing, as the services dead-letter it)
   const money = { orderId, customerId, totalCents: 900, amountCents: 900 };
+  const ids = { paymentId: `pay_${orderId}`, holdId: `hold_${orderId}` };
+  const timer = {
+    orderId,
+    customerId,
+    scheduleName: `accept-${orderId}`,
+    deadline: new Date().toISOString(),
+  };
+  const note = (n: number, title: string) => ({
+    notificationId: `note_${orderId}_${n}`,
+    orderId,
+    userId: customerId,
+    role: 'customer',
+    channel: 'in-app',
+    title,
+    message: title,
+    sourceEventId: `${orderId}-${n}`,
+    sourceEventType: 'ORDER_CREATED',
+  });
   return [
     [
       'order-events',
@@ -46,46 +66,30 @@ function history(orderId: string, i: number) {
         paymentMethod: 'tok_visa',
       },
     ],
-    ['payment-events', 'PAYMENT_AUTHORIZED', 'payment', { ...money, paymentId: `pay_${orderId}` }],
-    ['escrow-events', 'FUNDS_HELD', 'escrow', { ...money, holdId: `hold_${orderId}` }],
-    ['timer-events', 'TIMER_STARTED', 'timer', { orderId, customerId, deadline: new Date().toISOString() }],
-    ['timer-events', 'ORDER_TIMEOUT', 'timer', { orderId, customerId, deadline: new Date().toISOString() }],
+    ['payment-events', 'PAYMENT_AUTHORIZED', 'payment', { ...money, paymentId: ids.paymentId }],
+    ['escrow-events', 'FUNDS_HELD', 'escrow', { ...money, ...ids }],
+    ['timer-events', 'TIMER_STARTED', 'timer', timer],
+    ['timer-events', 'ORDER_TIMEOUT', 'timer', timer],
     ['order-events', 'ORDER_CANCELLED', 'order', { ...money, reason: 'TIMEOUT' }],
-    ['escrow-events', 'FUNDS_REFUNDED', 'escrow', { ...money, reason: 'TIMEOUT' }],
+    ['escrow-events', 'FUNDS_REFUNDED', 'escrow', { ...money, ...ids, reason: 'TIMEOUT' }],
     [
       'payment-events',
       'PAYMENT_VOIDED',
       'payment',
       { ...money, paymentId: `pay_${orderId}`, reason: 'refunded' },
     ],
-    [
-      'notification-events',
-      'NOTIFICATION_SENT',
-      'notification',
-      { orderId, role: 'customer', userId: customerId, title: 'Order placed' },
-    ],
-    [
-      'notification-events',
-      'NOTIFICATION_SENT',
-      'notification',
-      { orderId, role: 'customer', userId: customerId, title: 'No runner found' },
-    ],
-    [
-      'notification-events',
-      'NOTIFICATION_SENT',
-      'notification',
-      { orderId, role: 'customer', userId: customerId, title: 'Order cancelled' },
-    ],
-    [
-      'notification-events',
-      'NOTIFICATION_SENT',
-      'notification',
-      { orderId, role: 'customer', userId: customerId, title: 'Refund issued' },
-    ],
+    ['notification-events', 'NOTIFICATION_SENT', 'notification', note(0, 'Order placed')],
+    ['notification-events', 'NOTIFICATION_SENT', 'notification', note(1, 'No runner found')],
+    ['notification-events', 'NOTIFICATION_SENT', 'notification', note(2, 'Order cancelled')],
+    ['notification-events', 'NOTIFICATION_SENT', 'notification', note(3, 'Refund issued')],
   ] as const;
 }
 
 async function main(): Promise<void> {
+  const machine = machineAtStart();
+  const results: { endpoints: { path: string; p50: number; p99: number }[]; throughput?: unknown } = {
+    endpoints: [],
+  };
   await ensureAssembly({ cwd: ROOT, assemblyDir: path.join(ROOT, 'cdk.out'), log: () => {} });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'campusg-bench-console-'));
   const runtime = await startRuntime({
@@ -194,6 +198,7 @@ async function main(): Promise<void> {
       }
       times.sort((a, b) => a - b);
       worst = Math.max(worst, pct(times, 99));
+      results.endpoints.push({ path: e, p50: pct(times, 50), p99: pct(times, 99) });
       console.log(
         `${e.padEnd(86)} ${pct(times, 50).toFixed(1).padStart(6)}   ${pct(times, 99).toFixed(1).padStart(6)}`,
       );
@@ -282,6 +287,7 @@ async function main(): Promise<void> {
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const change = ((mean(open) - mean(closed)) / mean(closed)) * 100;
+    results.throughput = { closed, open, changePercent: change };
     console.log(
       `\nsaga throughput (${SAGA_ORDERS} orders to TIMER_STARTED, ${CONCURRENCY} in flight, ${ROUNDS} rounds each):` +
         `\n  console closed ${closed.map((x) => x.toFixed(2)).join(', ')} orders/s` +
@@ -289,6 +295,8 @@ async function main(): Promise<void> {
         `\n  change ${change.toFixed(1)}% (goal: less than 5% slower) -> ${change > -5 ? 'met' : 'NOT met'}`,
     );
   } finally {
+    console.log(machineLine(machine));
+    console.log(`recorded in ${path.relative(ROOT, recordResults('console', machine, results))}`);
     await con.stop();
     await runtime.stop();
     fs.rmSync(stateDir, { recursive: true, force: true });

@@ -20,6 +20,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ensureAssembly } from '../local/assembly';
 import { LocalJwt } from '../local/http-api';
 import { startRuntime } from '../local/runtime/runtime';
+import { machineAtStart, machineLine, recordResults } from './support/record';
 
 const ROOT = path.resolve(__dirname, '..');
 const LOW_RATE = Number(process.env.BENCH_LOW_RATE ?? 5);
@@ -168,8 +169,15 @@ function cpuSnapshot(): CpuSnapshot {
   return snap;
 }
 
-/** Percent of one core per part between two snapshots, and the number of processes of each part. */
-function cpuReport(a: CpuSnapshot, b: CpuSnapshot, seconds: number): string {
+interface CpuUse {
+  /** CPU milliseconds per part of the runtime over the interval, most first. */
+  readonly parts: readonly { name: string; ms: number; procs: number }[];
+  readonly totalMs: number;
+  readonly seconds: number;
+}
+
+/** CPU time per part between two snapshots, and the number of processes of each part. */
+function cpuUse(a: CpuSnapshot, b: CpuSnapshot, seconds: number): CpuUse {
   const parts = new Map<string, { ticks: number; procs: number }>();
   for (const [pid, t1] of b) {
     const part = pid === process.pid ? 'runtime (broker, ESMs, HTTP, bench client)' : classify(pid);
@@ -178,16 +186,36 @@ function cpuReport(a: CpuSnapshot, b: CpuSnapshot, seconds: number): string {
     p.procs++;
     parts.set(part, p);
   }
-  const rows = [...parts.entries()].sort((x, y) => y[1].ticks - x[1].ticks);
-  const total = rows.reduce((s, [, p]) => s + p.ticks, 0);
-  const pctOf = (ticks: number) => ((ticks / CLK_TCK / seconds) * 100).toFixed(0);
+  const rows = [...parts.entries()]
+    .map(([name, p]) => ({ name, ms: (p.ticks * 1000) / CLK_TCK, procs: p.procs }))
+    .sort((x, y) => y.ms - x.ms);
+  return { parts: rows, totalMs: rows.reduce((s, p) => s + p.ms, 0), seconds };
+}
+
+/**
+ * CPU per order: all the CPU the runtime and its processes used over a load step, divided by the orders that
+ * reached TIMER_STARTED in it (the bench client's share is inside "runtime" and is small next to the rest).
+ */
+function cpuPerOrder(use: CpuUse, orders: number): string {
+  if (orders === 0) return '    cpu per order: no order finished';
+  const per = (ms: number) => (ms / orders).toFixed(1);
+  const top = use.parts
+    .filter((p) => p.ms > 0)
+    .slice(0, 4)
+    .map((p) => `${p.name.replace(/ \(.*\)$/, '')} ${per(p.ms)}`)
+    .join(', ');
+  return `    cpu per order: ${per(use.totalMs)} ms (${top}, ...)`;
+}
+
+/** Percent of one core per part between two snapshots, and the number of processes of each part. */
+function cpuReport(use: CpuUse): string {
+  const pctOf = (ms: number) => ((ms / 1000 / use.seconds) * 100).toFixed(0);
   return [
-    `    cpu: ${pctOf(total)}% of one core in total (${os.cpus().length} cores)`,
-    ...rows
-      .filter(([, p]) => p.ticks > 0)
+    `    cpu: ${pctOf(use.totalMs)}% of one core in total (${os.cpus().length} cores)`,
+    ...use.parts
+      .filter((p) => p.ms > 0)
       .map(
-        ([name, p]) =>
-          `      ${pctOf(p.ticks).padStart(4)}%  ${name}${p.procs > 1 ? ` (${p.procs} processes)` : ''}`,
+        (p) => `      ${pctOf(p.ms).padStart(4)}%  ${p.name}${p.procs > 1 ? ` (${p.procs} processes)` : ''}`,
       ),
   ].join('\n');
 }
@@ -204,6 +232,7 @@ interface OrderTimes {
 }
 
 async function main(): Promise<void> {
+  const machine = machineAtStart();
   await ensureAssembly({ cwd: ROOT, assemblyDir: path.join(ROOT, 'cdk.out') });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'campusg-bench-'));
   const bootStarted = Date.now();
@@ -337,7 +366,7 @@ async function main(): Promise<void> {
         seconds: seconds_,
         throughput: done.length / seconds_,
         latency,
-        cpu: cpuReport(cpu0, cpu1, (nowMs() - start) / 1000),
+        cpu: cpuUse(cpu0, cpu1, (nowMs() - start) / 1000),
       };
     };
 
@@ -374,10 +403,12 @@ async function main(): Promise<void> {
     }
     out('  where it goes (medians; stamps have 1 ms resolution):');
     for (const [name, ms] of rows) out(`    ${fmt(ms).padStart(9)}  ${name}`);
-    out(low.cpu);
+    out(cpuReport(low.cpu));
+    out(cpuPerOrder(low.cpu, low.done.length));
 
     // --- increasing offered load --------------------------------------------------------------------------
     let best = { rate: 0, throughput: 0 };
+    const steps: Record<string, unknown>[] = [];
     let limitedAt: number | undefined;
     for (const rate of RATES) {
       await sleep(2000); // the log pipeline's tail of the previous step
@@ -392,7 +423,16 @@ async function main(): Promise<void> {
       out(
         `  latency: p50 ${fmt(pct(r.latency, 50))}  p90 ${fmt(pct(r.latency, 90))}  p99 ${fmt(pct(r.latency, 99))}  max ${fmt(r.latency.at(-1) ?? Number.NaN)}`,
       );
-      out(r.cpu);
+      out(cpuReport(r.cpu));
+      out(cpuPerOrder(r.cpu, r.done.length));
+      steps.push({
+        rate,
+        orders: r.done.length,
+        throughput: r.throughput,
+        p50: pct(r.latency, 50),
+        p99: pct(r.latency, 99),
+        cpuMsPerOrder: r.done.length ? r.cpu.totalMs / r.done.length : null,
+      });
       if (r.throughput > best.throughput) best = { rate, throughput: r.throughput };
       if (r.throughput < rate * 0.85 || r.done.length < r.total) {
         limitedAt = rate;
@@ -403,12 +443,26 @@ async function main(): Promise<void> {
     out(
       `summary: sustained ${best.throughput.toFixed(1)} orders/s (aim 200)${limitedAt ? `; saturated at ${limitedAt} orders/s offered` : ''}; low-load p50 ${fmt(pct(low.latency, 50))} (aim < 50 ms), p99 ${fmt(pct(low.latency, 99))}; broker round trip p50 ${fmt(pct(rtt, 50))}`,
     );
+    const lowCpuPerOrder = low.done.length ? low.cpu.totalMs / low.done.length : Number.NaN;
     out(
-      `cores: ${os.cpus().length}, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')} (other work on the machine skews every number above)`,
+      `cpu per order at ${LOW_RATE} orders/s: ${lowCpuPerOrder.toFixed(1)} ms (all processes of the runtime, per order that reached TIMER_STARTED)`,
     );
+    out(machineLine(machine));
+    const file = recordResults('saga', machine, {
+      low: {
+        rate: LOW_RATE,
+        orders: low.done.length,
+        p50: pct(low.latency, 50),
+        p99: pct(low.latency, 99),
+        cpuMsPerOrder: lowCpuPerOrder,
+        cpuParts: low.cpu.parts,
+      },
+      steps,
+      sustained: best.throughput,
+      saturatedAt: limitedAt ?? null,
+      brokerRoundTripP50: pct(rtt, 50),
+    });
+    out(`recorded in ${path.relative(ROOT, file)}`);
     await consumer.disconnect();
   } finally {
     await rt.stop();

@@ -22,8 +22,25 @@ async function loadCli() {
   return require(built);
 }
 
+/**
+ * Ends the process once the command has finished and what it printed has reached stdout and stderr. Left to
+ * itself, Node.js would wait for fetch's idle keep-alive sockets to time out, which held a finished
+ * `campusg orders get` open for a further 200-600 ms (issue 18). The long-running commands (`start`, `broker`,
+ * `bridge`, `consume --follow`) finish only when they have stopped, so this never cuts one short.
+ */
+function exitWhenFlushed() {
+  let pending = 2;
+  const done = () => {
+    pending -= 1;
+    if (pending === 0) process.exit();
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 loadCli()
   .then((cli) => cli.main(process.argv))
+  .then(exitWhenFlushed)
   .catch((err) => {
     process.stderr.write(`campusg: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Files and folders whose change makes cdk.out stale. */
-export const SYNTH_INPUTS = ['infra', 'functions', 'shared', 'cdk.json', 'package-lock.json'];
+export const SYNTH_INPUTS = ['infra', 'functions', 'shared', 'cdk.json', 'package-lock.json', 'patches'];
 
 function newestMtime(p: string): { mtimeMs: number; file?: string } {
   let st: fs.Stats;

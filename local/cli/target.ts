@@ -1,10 +1,6 @@
 import { resolve } from 'node:path';
-import {
-  CloudFormationClient,
-  DescribeStacksCommand,
-  type DescribeStacksCommandOutput,
-} from '@aws-sdk/client-cloudformation';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DescribeStacksCommandOutput } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { type Command, Option } from 'commander';
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from 'kafkajs';
 import { Names, STACK_PARTS, type StackPart } from '#infra/catalogue';
@@ -321,6 +317,10 @@ abstract class BaseTarget implements Target {
   protected abstract apiUrlFallback(): Promise<Sourced<string>>;
 
   logsClient(): CloudWatchLogsClient {
+    // Required here, not imported at the top: evaluating an AWS SDK client costs a short command (`topics
+    // list`, `orders get`) tens of milliseconds it does not need (issue 18).
+    const { CloudWatchLogsClient } =
+      require('@aws-sdk/client-cloudwatch-logs') as typeof import('@aws-sdk/client-cloudwatch-logs');
     return new CloudWatchLogsClient(this.awsClientConfig());
   }
 
@@ -405,6 +405,8 @@ abstract class StackTarget extends BaseTarget {
   }
 
   private async describeStack(name: string): Promise<Record<string, string>> {
+    const { CloudFormationClient, DescribeStacksCommand } =
+      require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
     const client = new CloudFormationClient(this.awsClientConfig());
     let out: DescribeStacksCommandOutput;
     try {
