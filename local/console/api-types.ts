@@ -90,6 +90,11 @@ export interface OrdersResponse {
 /** One event of an order's timeline: `campusg trace`'s row (local/inspect/saga.ts), read-only. */
 export type TimelineRow = Readonly<Omit<SagaTimelineRow, 'payload'>> & {
   readonly payload: Readonly<Record<string, unknown>>;
+  /**
+   * Why the record is not a valid event, when it is not: the services dead-letter it, so it moves neither the
+   * status, the schedule nor the money.
+   */
+  readonly invalid?: string;
 };
 
 /** An order's money in cents, as its events tell it. */

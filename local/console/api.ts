@@ -464,7 +464,9 @@ export function routes(ctx: ApiContext): Route[] {
     route('GET /api/orders/:id', async (_req, _res, p) => {
       const order = store.order(p.id!);
       if (!order) throw new HttpError(404, 'NotFound', `no saga events for order ${p.id} on the topics`);
-      const detail = orderDetail(order, store.orderEvents(p.id!));
+      const detail = orderDetail(order, store.orderEvents(p.id!), (r) =>
+        store.invalidReason(r.topic, r.partition, r.offset),
+      );
       const logs = ctx.logs.query({ orderId: p.id, limit: 500 });
       return {
         ...detail,

@@ -5,11 +5,21 @@
  * the acceptance-deadline schedule as the events tell them.
  */
 
-import { type SagaEvent, type TimelineRow, timelineRows } from '#local/inspect/saga';
+import { type SagaEvent, type TimelineRow as SagaTimelineRow, timelineRows } from '#local/inspect/saga';
 import { ORDER_MACHINE } from '../../shared/domain/order/machine';
 import { scheduleNameFor } from '../../shared/domain/timer/scheduler';
 import type { Money, Notification, OrderStatus, ScheduleFacts } from './api-types';
 import type { OrderSummary } from './store';
+
+/** Where a record is. */
+export interface RecordAt {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** `campusg trace`'s row, and why the record is not a valid event when it is not. */
+export type TimelineRow = SagaTimelineRow & { readonly invalid?: string };
 
 export interface OrderDetail {
   readonly order: OrderSummary;
@@ -59,16 +69,34 @@ export function moneyOf(events: readonly SagaEvent[]): Money {
   return { ...m, openAuthorization, openEscrow, balanced: openAuthorization === 0 && openEscrow === 0 };
 }
 
-export function orderDetail(order: OrderSummary, events: readonly SagaEvent[]): OrderDetail {
-  const timeline = timelineRows(events);
+/**
+ * `invalidOf` names what is wrong with a record that looks like an event but is not a valid one: it stays in
+ * the timeline, marked, and counts for nothing else (the services dead-letter it). A valid copy that follows
+ * it, such as its re-driven fix with the same id, is then no duplicate.
+ */
+export function orderDetail(
+  order: OrderSummary,
+  all: readonly SagaEvent[],
+  invalidOf: (r: RecordAt) => string | undefined = () => undefined,
+): OrderDetail {
+  const events = all.filter((e) => invalidOf(e) === undefined);
+  const seen = new Set<string>();
+  const timeline = timelineRows(all).map((row): TimelineRow => {
+    const invalid = invalidOf(row);
+    if (invalid !== undefined) return { ...row, duplicate: false, invalid };
+    const duplicate = row.id !== undefined && seen.has(row.id);
+    if (row.id !== undefined) seen.add(row.id);
+    return { ...row, duplicate };
+  });
+  const valid = timeline.filter((r) => r.invalid === undefined);
   const path: OrderStatus[] = [];
-  for (const row of timeline) {
+  for (const row of valid) {
     const s = STEP[row.type];
     if (s && !path.includes(s) && !path.includes('CANCELLED') && !path.includes('COMPLETED')) path.push(s);
   }
   if (order.status === 'CANCELLED' && !path.includes('CANCELLED')) path.push('CANCELLED');
-  const types = new Set(timeline.map((r) => r.type));
-  const started = timeline.find((r) => r.type === 'TIMER_STARTED');
+  const types = new Set(valid.map((r) => r.type));
+  const started = valid.find((r) => r.type === 'TIMER_STARTED');
   const schedule: ScheduleFacts = {
     name: scheduleNameFor(order.orderId),
     deadline: typeof started?.payload.deadline === 'string' ? started.payload.deadline : undefined,
@@ -86,7 +114,7 @@ export function orderDetail(order: OrderSummary, events: readonly SagaEvent[]): 
     path,
     machine: ORDER_MACHINE.transitions.map((t) => ({ from: t.from, to: t.to, on: t.on })),
     money: moneyOf(events),
-    notifications: timeline
+    notifications: valid
       .filter((r) => r.type === 'NOTIFICATION_SENT' && !r.duplicate)
       .map((r) => ({
         time: r.time,

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
 import { decodeMessage, type ReadMessage } from '#local/inspect/kafka-read';
 import { orderIdOf, type SagaEvent, toSagaEvent } from '#local/inspect/saga';
+import { parseEvent } from '#shared/contracts';
 import { rank } from '#shared/domain/order/machine';
 import { DEAD_LETTER_TOPIC } from '../../shared/topology';
 import type { DeadLetter, OrderStatus } from './api-types';
@@ -69,6 +70,12 @@ export class ConsoleStore {
   /** Dead letters by `topic/partition@offset` of the record they came from (one per consumer that gave up). */
   private readonly byOrigin = new Map<string, DeadLetter[]>();
   private readonly redriven = new Map<string, { topic: string; partition: number; offset: number }>();
+  /**
+   * Records that look like saga events but are not valid ones (`topic/partition@offset` -> why): every
+   * consumer dead-letters them, so they are shown in the order's timeline but move nothing the console
+   * derives (status, schedule, money); the re-driven fix does.
+   */
+  private readonly invalid = new Map<string, string>();
   private readonly listeners = new Set<Listener>();
   private readonly kafka: Kafka;
   private consumer?: Consumer;
@@ -160,22 +167,29 @@ export class ConsoleStore {
         offset: m.offset,
       });
 
-    const e = toSagaEvent(m);
-    if (!e) return;
-    if (m.topic === DEAD_LETTER_TOPIC && e.type === 'DEAD_LETTER') {
-      const d = toDeadLetter(m, e);
+    // on the dead-letters topic: a consumer's DEAD_LETTER event, or a record a mapping's on-failure
+    // destination received
+    const onFailure = m.topic === DEAD_LETTER_TOPIC ? fromOnFailureDestination(m) : undefined;
+    const e = onFailure ? undefined : toSagaEvent(m);
+    const d =
+      onFailure ??
+      (e && m.topic === DEAD_LETTER_TOPIC && e.type === 'DEAD_LETTER' ? toDeadLetter(m, e) : undefined);
+    if (d) {
       this.deadLetters.push(d);
       const origin = originKey(d);
       this.byOrigin.set(origin, [...(this.byOrigin.get(origin) ?? []), d]);
       this.emit({ kind: 'dead-letter', deadLetter: d });
       return;
     }
+    if (!e) return;
     const orderId = orderIdOf(e);
     if (!orderId) return;
+    const parsed = parseEvent(m.value ?? '');
+    if (!parsed.ok) this.invalid.set(recordKey(m.topic, m.partition, m.offset), parsed.error.message);
     const events = this.byOrder.get(orderId) ?? [];
     events.push(e);
     this.byOrder.set(orderId, events);
-    this.summarize(orderId, e);
+    this.summarize(orderId, e, parsed.ok);
     this.recent.push(e);
     if (this.recent.length > 500) this.recent.splice(0, 100);
     this.emit({ kind: 'saga', event: e });
@@ -191,7 +205,7 @@ export class ConsoleStore {
     }
   }
 
-  private summarize(orderId: string, e: SagaEvent): void {
+  private summarize(orderId: string, e: SagaEvent, valid: boolean): void {
     let o = this.orders.get(orderId);
     if (!o) {
       o = { orderId, status: 'UNKNOWN', createdAt: e.time, updatedAt: e.time, events: 0 };
@@ -200,6 +214,8 @@ export class ConsoleStore {
     o.events++;
     o.createdAt = Math.min(o.createdAt, e.time);
     o.updatedAt = Math.max(o.updatedAt, e.time);
+    // the services dead-letter an invalid record, so it changes nothing about the order
+    if (!valid) return;
     const p = e.payload;
     if (typeof p.customerId === 'string') o.customerId = p.customerId;
     if (typeof p.runnerId === 'string' && e.type !== 'NOTIFICATION_SENT') o.runnerId = p.runnerId;
@@ -266,6 +282,11 @@ export class ConsoleStore {
     return this.deadLetters;
   }
 
+  /** Why a record that looks like a saga event is not a valid one (undefined when it is valid). */
+  invalidReason(topic: string, partition: number, offset: number): string | undefined {
+    return this.invalid.get(recordKey(topic, partition, offset));
+  }
+
   /** Every dead letter of the same origin record, this one included. */
   siblings(d: DeadLetter): readonly DeadLetter[] {
     return this.byOrigin.get(originKey(d)) ?? [d];
@@ -286,7 +307,49 @@ export class ConsoleStore {
   }
 }
 
-const originKey = (d: DeadLetter) => `${d.origin.topic}/${d.origin.partition}@${d.origin.offset}`;
+const recordKey = (topic: string, partition: number, offset: number) => `${topic}/${partition}@${offset}`;
+const originKey = (d: DeadLetter) => recordKey(d.origin.topic, d.origin.partition, d.origin.offset);
+
+/**
+ * A record an event-source mapping gave up on (retries exhausted or too old), as its Kafka on-failure
+ * destination writes it: the record as it was, plus `lambda-esm-*` headers saying why and where from
+ * (local/runtime/esm.ts writes them as Lambda does). Undefined for any other record.
+ */
+function fromOnFailureDestination(m: ReadMessage): DeadLetter | undefined {
+  const h = m.headers;
+  const condition = h['lambda-esm-condition'];
+  if (!condition) return undefined;
+  let correlationId: string | undefined;
+  try {
+    const v = JSON.parse(m.value ?? '') as { correlationId?: unknown };
+    if (typeof v.correlationId === 'string') correlationId = v.correlationId;
+  } catch {
+    // not JSON: the key names the order, if anything
+  }
+  const timestamp = Number(h['lambda-esm-source-timestamp']);
+  const errorType = h['lambda-esm-error-type'] ?? condition;
+  const errorMessage = h['lambda-esm-error-message'];
+  return {
+    id: `${m.partition}@${m.offset}`,
+    partition: m.partition,
+    offset: m.offset,
+    time: m.timestamp,
+    reason: condition,
+    error: errorMessage ? `${errorType}: ${errorMessage}` : errorType,
+    consumer: h['lambda-esm-consumer-group'] ?? h['lambda-esm-function-arn']?.split(':').pop() ?? '?',
+    origin: {
+      topic: h['lambda-esm-source-topic'] ?? '?',
+      partition: Number(h['lambda-esm-source-partition'] ?? -1),
+      offset: Number(h['lambda-esm-source-offset'] ?? -1),
+      timestamp: Number.isSafeInteger(timestamp) ? timestamp : undefined,
+    },
+    keyBase64: m.key === null ? null : Buffer.from(m.key, 'utf8').toString('base64'),
+    valueBase64: m.value === null ? null : Buffer.from(m.value, 'utf8').toString('base64'),
+    key: m.key,
+    value: m.value,
+    correlationId: correlationId ?? m.key ?? undefined,
+  };
+}
 
 function toDeadLetter(m: ReadMessage, e: SagaEvent): DeadLetter {
   const p = e.payload;

@@ -380,7 +380,7 @@ export function OrderPage({ id }: { id: string }) {
             </thead>
             <tbody>
               {d.timeline.map((r) => (
-                <tr data-type={r.type}>
+                <tr data-type={r.type} data-invalid={r.invalid === undefined ? undefined : 'true'}>
                   <td class="mono">{time(r.time)}</td>
                   <td class="num mono">{r.deltaMs} ms</td>
                   <td>
@@ -390,9 +390,12 @@ export function OrderPage({ id }: { id: string }) {
                   <td>
                     <b>{r.type}</b>
                     {r.duplicate ? ' (duplicate)' : ''}
+                    {r.invalid !== undefined && (
+                      <span class="error"> (not a valid event: dead-lettered)</span>
+                    )}
                   </td>
                   <td>{r.source}</td>
-                  <td>{r.summary}</td>
+                  <td>{r.invalid ?? r.summary}</td>
                 </tr>
               ))}
             </tbody>

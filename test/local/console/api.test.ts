@@ -396,6 +396,78 @@ describe('console API', () => {
     expect((await fetch(`${sys.url}/api/logs/stream?level=LOUD`)).status).toBe(400);
   });
 
+  it('answers bad input on every endpoint that takes input, naming the field', async () => {
+    // [method, path, body, status, the fields the answer names (400s), or the error code]
+    const big = JSON.stringify({ ...orderBody('c'), deliveryLocation: 'x'.repeat(1024 * 1024) });
+    const cases: [string, string, unknown, number, string[] | string][] = [
+      [
+        'GET',
+        `/api/orders?until=soon&offset=-1&customer=${'c'.repeat(65)}`,
+        undefined,
+        400,
+        ['customer', 'offset', 'until'],
+      ],
+      ['GET', '/api/orders/no-such-order', undefined, 404, 'NotFound'],
+      ['POST', '/api/orders', big, 413, 'PayloadTooLarge'],
+      ['POST', '/api/orders/some-order/accept', '{nope', 400, ['body']],
+      ['POST', '/api/orders/some-order/accept', { actorId: 'has space' }, 400, ['actorId']],
+      [
+        'GET',
+        '/api/topics/order-events/messages?limit=0&fromOffset=-1&since=later',
+        undefined,
+        400,
+        ['fromOffset', 'limit', 'since'],
+      ],
+      ['POST', '/api/topics/no-such/messages', { value: '{}' }, 404, 'NotFound'],
+      ['POST', '/api/topics/order-events/messages', { key: 42, value: '{}' }, 400, ['key']],
+      ['POST', '/api/topics/order-events/messages', '[1,', 400, ['body']],
+      [
+        'POST',
+        '/api/groups/some-group/reset',
+        { topic: 'order-events', to: 'sideways', confirm: 'some-group' },
+        400,
+        ['to'],
+      ],
+      ['POST', '/api/groups/some-group/reset', { topic: 'order-events', to: 'latest' }, 400, ['confirm']],
+      [
+        'POST',
+        '/api/groups/some-group/reset',
+        { topic: 'no-such', to: 'latest', confirm: 'some-group' },
+        404,
+        'NotFound',
+      ],
+      ['GET', '/api/dead-letters/not-an-id', undefined, 404, 'NotFound'],
+      ['POST', '/api/dead-letters/redrive', {}, 400, ['ids']],
+      ['POST', '/api/dead-letters/redrive', { ids: ['0@1', '0@2'], value: '{}' }, 400, ['ids']],
+      ['POST', '/api/dead-letters/redrive', { ids: ['0@1'], force: 'yes' }, 400, ['force']],
+      ['POST', '/api/dead-letters/redrive', { ids: ['9@99999'] }, 404, ['ids']],
+      ['POST', '/api/dead-letters/discard', { ids: '0@1' }, 400, ['ids']],
+      ['POST', '/api/dead-letters/discard', { ids: ['9@99999'] }, 404, ['ids']],
+      ['POST', '/api/schedules/fire', { name: 'accept-x', group: '' }, 400, ['group']],
+      ['POST', '/api/schedules/fire', { name: 'x'.repeat(65) }, 400, ['name']],
+      ['GET', '/api/logs?limit=0&after=-1', undefined, 400, ['after', 'limit']],
+      ['GET', '/api/logs/stream?limit=lots', undefined, 400, ['limit']],
+      ['DELETE', '/api/orders', undefined, 404, 'NotFound'],
+    ];
+    for (const [method, path, body, status, expected] of cases) {
+      const r = await sys.call(method, path, body);
+      const what = `${method} ${path.slice(0, 80)}`;
+      expect({ what, status: r.status }).toEqual({ what, status });
+      expect(typeof r.body.message).toBe('string');
+      if (Array.isArray(expected)) {
+        const error = status === 400 ? 'BadRequest' : 'NotFound';
+        expect({ what, error: r.body.error }).toEqual({ what, error });
+        expect({ what, fields: fieldsOf(r.body).sort() }).toEqual({ what, fields: expected });
+      } else {
+        expect({ what, error: r.body.error }).toEqual({ what, error: expected });
+      }
+    }
+    // an order command for an order the Order API does not know: its own 404 comes back as it is
+    const unknown = await sys.call('POST', '/api/orders/ord_nosuchorder/accept', { actorId: 'runner-api' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(/ord_nosuchorder/);
+  });
+
   it('`campusg console` finds the URL in runtime.json and says when there is none', async () => {
     expect(await consoleUrl(sys.stateDir)).toBe(sys.url);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'campusg-console-none-'));

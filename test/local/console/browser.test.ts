@@ -59,10 +59,11 @@ browserTool.describe('web console in a browser', () => {
     await sys?.runtime.stop();
   });
 
-  async function placeOrderInForm(customer: string): Promise<string> {
+  async function placeOrderInForm(customer: string, item?: string): Promise<string> {
     await page.goto(`${sys.url}/#/orders`);
     const form = page.getByTestId('place-order');
     await form.locator('input[name=customerId]').fill(customer);
+    if (item) await form.locator('input[name=name]').fill(item);
     await form.getByRole('button', { name: 'Place order' }).click();
     await page.waitForURL(/#\/orders\/.+/);
     return decodeURIComponent(page.url().split('#/orders/')[1]!);
@@ -117,43 +118,78 @@ browserTool.describe('web console in a browser', () => {
     expect(await money.locator('[data-money=open-escrow]').textContent()).toBe('$0.00');
   });
 
-  it('re-drives a poison record from the dead letters after fixing it, and the saga goes on', async () => {
-    const orderId = `redrive-${Date.now()}`;
-    const event = {
-      id: `evt-${orderId}`,
-      type: 'ORDER_CREATED',
+  it('re-drives a fixed poison record of a real order from the dead letters, and the order service times the order out', async () => {
+    // A real order, placed in the form through the Order API: its row exists and its saga runs to
+    // AWAITING_RUNNER with a pending acceptance-deadline schedule.
+    const customer = 'cust-redrive';
+    const id = await placeOrderInForm(customer, 'Bagel');
+    await row('TIMER_STARTED').waitFor({ timeout: 30_000 });
+    await orderServiceAt(sys, id, customer, 'AWAITING_RUNNER');
+    const started = (await sys.call('GET', `/api/orders/${id}`)).body.timeline.find(
+      (r: any) => r.type === 'TIMER_STARTED',
+    );
+
+    // The poison comes from a buggy producer outside the services: the deadline passed but the Scheduler
+    // could not invoke the timer's fire function, so the on-call engineer times the order out by hand, as
+    // the fire function would have, with `campusg produce timer-events --key <order>` (which, like
+    // kafka-console-producer, sends the bytes unchecked). They copied the deadline from the Scheduler's
+    // listing as epoch milliseconds, where the contract wants an ISO date-time. Both consumers of
+    // timer-events (order and notification) dead-letter it as a SCHEMA_VIOLATION, so the order stays
+    // AWAITING_RUNNER until the record is fixed and re-driven.
+    const timeout = {
+      id: `evt-manual-timeout-${id}`,
+      type: 'ORDER_TIMEOUT',
       timestamp: new Date().toISOString(),
-      source: 'order',
-      correlationId: orderId,
+      source: 'timer',
+      correlationId: id,
       payload: {
-        orderId,
-        customerId: 'cust-redrive',
-        items: [{ name: 'Bagel', quantity: 1, unitPriceCents: 350 }],
-        totalCents: 350,
-        deliveryLocation: 'Gym',
-        paymentMethod: 'tok_visa',
+        orderId: id,
+        customerId: customer,
+        scheduleName: started.payload.scheduleName,
+        deadline: started.payload.deadline,
       },
     };
-    const fixed = JSON.stringify(event);
-    // the poison: the same event with its total as text, which the schema refuses
-    await sys.produceRaw('order-events', orderId, fixed.replace('"totalCents":350', '"totalCents":"350"'));
+    const fixed = JSON.stringify(timeout);
+    const poison = JSON.stringify({
+      ...timeout,
+      payload: { ...timeout.payload, deadline: Date.parse(started.payload.deadline) },
+    });
+    await sys.produceRaw('timer-events', id, poison);
+    const letters = await until(
+      async () => {
+        const all = (await sys.call('GET', '/api/dead-letters?status=all')).body.deadLetters.filter(
+          (d: any) => d.correlationId === id,
+        );
+        return all.length >= 2 && all;
+      },
+      30_000,
+      `the order and notification consumers to dead-letter the poison of ${id}`,
+    );
+    expect(letters.map((d: any) => d.consumer).sort()).toEqual(['notification', 'order']);
+    for (const d of letters) expect(d).toMatchObject({ reason: 'SCHEMA_VIOLATION', status: 'open' });
+    // the order's page shows the poison for what it is and the order where the order service has it
+    await page.reload();
+    await page.locator('[data-testid=timeline] tr[data-type=ORDER_TIMEOUT][data-invalid]').waitFor();
+    expect(await page.locator('[data-state=AWAITING_RUNNER]').getAttribute('class')).toContain('current');
+    expect(await page.getByTestId('schedule').textContent()).toContain('pending');
+    expect((await sys.api.getOrder(id, customer)).body.status).toBe('AWAITING_RUNNER');
 
+    const dl = letters.find((d: any) => d.consumer === 'order');
+    const sibling = letters.find((d: any) => d.consumer === 'notification');
     await page.goto(`${sys.url}/#/dead-letters`);
-    const link = page
-      .locator('[data-testid=dead-letters] tr', { hasText: 'SCHEMA_VIOLATION' })
-      .locator('button')
-      .last();
-    await link.waitFor({ timeout: 30_000 });
-    await link.click();
+    await page.locator(`[data-testid=dead-letters] tr[data-id="${dl.id}"] button`).click();
     const detail = page.getByTestId('dead-letter-detail');
     await detail.getByText('SCHEMA_VIOLATION').waitFor();
+    expect(await detail.locator('pre.error').textContent()).toMatch(/payload\.deadline/);
     const textarea = detail.locator('textarea[name=value]');
-    expect(await textarea.inputValue()).toContain('"totalCents":"350"');
+    expect(JSON.parse(await textarea.inputValue()).payload.deadline).toBe(
+      Date.parse(started.payload.deadline),
+    );
     // a fix that is still wrong is refused next to the field
-    await textarea.fill(fixed.replace('"totalCents":350', '"totalCents":-1'));
+    await textarea.fill(fixed.replace(started.payload.deadline, 'tomorrow'));
     await detail.getByTestId('redrive').click();
     await detail.locator('[data-field-error=value]').first().waitFor();
-    expect(await detail.getByTestId('form-error').textContent()).toMatch(/must not be negative/);
+    expect(await detail.getByTestId('form-error').textContent()).toMatch(/payload\.deadline/);
     await textarea.fill(fixed);
     // editing the value takes the error about the old one away, field and form message alike
     await detail.locator('[data-field-error]').first().waitFor({ state: 'detached', timeout: 5000 });
@@ -162,17 +198,57 @@ browserTool.describe('web console in a browser', () => {
     await readmeShot(page, 'console-dead-letters.png');
     await detail.getByTestId('redrive').click();
     await detail.getByTestId('redrive-done').waitFor();
-    // once re-driven it is not sent again by accident
+    await detail
+      .getByText(/^re-driven to timer-events\/\d+@\d+$/)
+      .first()
+      .waitFor();
+
+    // the fix reaches the order service: the order is timed out, escrow refunds, payment voids
+    await page.goto(`${sys.url}/#/orders/${id}`);
+    for (const t of ['ORDER_CANCELLED', 'FUNDS_REFUNDED', 'PAYMENT_VOIDED', 'TIMER_CANCELLED'])
+      await row(t).waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid=timeline] tr[data-type=ORDER_TIMEOUT]:not([data-invalid])').waitFor();
+    expect(await page.locator('[data-state=CANCELLED]').getAttribute('class')).toContain('current');
+    await page.getByTestId('money').getByText('balanced: every cent').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('schedule').textContent()).toContain('fired');
+    await orderServiceAt(sys, id, customer, 'CANCELLED');
+    expect((await sys.api.getOrder(id, customer)).body.cancelReason).toBe('TIMEOUT');
+
+    // the re-drive is recorded: both dead letters of the record count as re-driven, and a second re-drive
+    // needs "again" ticked
+    for (const d of [dl, sibling])
+      expect((await sys.call('GET', `/api/dead-letters/${d.id}`)).body.status).toBe('redriven');
+    await page.goto(`${sys.url}/#/dead-letters`);
+    await page.locator('select[name=status]').selectOption('redriven');
+    await page
+      .locator(`[data-testid=dead-letters] tr[data-id="${sibling.id}"]`)
+      .getByText('redriven')
+      .waitFor();
+    await page.locator(`[data-testid=dead-letters] tr[data-id="${dl.id}"] button`).click();
+    await detail
+      .getByText(/re-driven to timer-events/)
+      .first()
+      .waitFor();
+    await detail.locator('textarea[name=value]').fill(fixed);
     await detail.getByTestId('redrive').click();
     await detail
       .getByText(/already re-driven/)
       .first()
       .waitFor();
-
-    await page.goto(`${sys.url}/#/orders/${orderId}`);
-    for (const t of ['PAYMENT_AUTHORIZED', 'FUNDS_HELD', 'TIMER_STARTED'])
-      await row(t).waitFor({ timeout: 30_000 });
-  });
+    await detail.getByRole('checkbox').check();
+    await detail.getByTestId('redrive').click();
+    await detail.getByTestId('redrive-done').waitFor();
+    // the second copy is a duplicate the order service records and ignores
+    await page.goto(`${sys.url}/#/orders/${id}`);
+    await page
+      .locator('[data-testid=timeline] tr[data-type=ORDER_TIMEOUT]', { hasText: '(duplicate)' })
+      .waitFor({
+        timeout: 30_000,
+      });
+    // the order service answers a redelivery with the same ORDER_CANCELLED (same id), so one counts
+    expect(await row('ORDER_CANCELLED').filter({ hasNotText: '(duplicate)' }).count()).toBe(1);
+    await page.getByTestId('money').getByText('balanced: every cent').waitFor();
+  }, 300_000);
 
   it('shows the overview, logs, schedules and mappings views without a script error', async () => {
     const errors: string[] = [];
@@ -213,4 +289,112 @@ browserTool.describe('web console in a browser', () => {
     await filters.getByRole('button', { name: 'Filter' }).click();
     await filters.locator('[data-field-error=jsonPath]').waitFor();
   });
+  it('stops a long scan in the message browser, keeps what it found, and continues from where it stopped', async () => {
+    // Filler on notification-events, which no service consumes: more records in one partition than one
+    // answer scans (20,000), with a rare key among them, so the browser needs several answers for one page.
+    const topic = 'notification-events';
+    const needle = `needle-${Date.now()}`;
+    const filler = Array.from({ length: 45_000 }, (_v, i) => ({
+      partition: 0,
+      key: i % 1500 === 700 ? needle : 'filler',
+      value: JSON.stringify({ n: i }),
+    }));
+    await sys.produceMany(topic, filler);
+    const query = `partition=0&key=${needle}`;
+    /** Every match, following `next` through the API: what the browser must end up showing, in order. */
+    const allMatches = async () => {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const r = await sys.call(
+          'GET',
+          `/api/topics/${topic}/messages?${query}&limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        out.push(...r.body.messages.map((m: any) => `${m.partition}@${m.offset}`));
+        cursor = r.body.next;
+      } while (cursor);
+      return out;
+    };
+    const expected = await until(
+      async () => {
+        const found = await allMatches();
+        return found.length === 30 && found;
+      },
+      60_000,
+      'the console to read the filler',
+    );
+
+    await page.goto(`${sys.url}/#/topics/${topic}`);
+    const status = page.getByTestId('scan-status');
+    await page.locator('[data-testid=scan-status]:not([data-scan=scanning])').waitFor({ timeout: 60_000 });
+
+    // The browser's requests for this scan go to the real server; the second one is held until Stop has been
+    // clicked, so Stop lands while the scan is under way however fast or slow the machine is.
+    const answers: { url: string; body: any }[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let held!: () => void;
+    const holding = new Promise<void>((r) => {
+      held = r;
+    });
+    let heldDone!: () => void;
+    const heldAnswered = new Promise<void>((r) => {
+      heldDone = r;
+    });
+    await page.route(`**/api/topics/${topic}/messages?*`, async (route) => {
+      const url = route.request().url();
+      if (!url.includes(`key=${needle}`)) return route.continue();
+      if (answers.length === 1) {
+        // the second request: held, and its answer (which the stopped scan must ignore) not recorded
+        answers.push({ url, body: undefined });
+        held();
+        await released;
+        await route.continue();
+        heldDone();
+        return;
+      }
+      const response = await route.fetch();
+      const body = await response.json();
+      answers.push({ url, body });
+      await route.fulfill({ response, json: body });
+    });
+
+    const filters = page.getByTestId('browser-filters');
+    await filters.locator('input[name=partition]').fill('0');
+    await filters.locator('input[name=key]').fill(needle);
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await holding;
+    const first = answers[0]!.body;
+    expect(first.next).toMatch(/^0:\d+$/);
+    await status.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('[data-testid=scan-status][data-scan=stopped]').waitFor();
+
+    // what the first answer found is kept, and the status says how far the scan got
+    const rows = page.locator('[data-testid=messages] tbody tr');
+    const offsetsShown = async () =>
+      rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-offset') ?? ''));
+    const nextOffset = Number(first.next.split(':')[1]);
+    const kept = expected.filter((o) => Number(o.split('@')[1]) < nextOffset);
+    expect(await offsetsShown()).toEqual(kept);
+    expect(await status.textContent()).toContain(
+      kept.length === 0
+        ? `No match in records 1-${first.position} of ${first.total}.`
+        : `${kept.length} shown from records 1-${first.position} of ${first.total}.`,
+    );
+    // the answer that was on its way when Stop was clicked changes nothing on screen
+    release();
+    await heldAnswered;
+    expect(await page.locator('[data-testid=scan-status]').getAttribute('data-scan')).toBe('stopped');
+    expect(await offsetsShown()).toEqual(kept);
+
+    // Continue asks from where the kept answer stopped and ends with every match once, in order
+    await status.getByRole('button', { name: 'Continue' }).click();
+    await page.locator('[data-testid=scan-status][data-scan=end]').waitFor({ timeout: 60_000 });
+    expect(new URL(answers[2]!.url).searchParams.get('cursor')).toBe(first.next);
+    expect(await offsetsShown()).toEqual(expected);
+    expect(await status.textContent()).toMatch(/^30 shown from records 1-\d+ of \d+; end of the range\./);
+    await page.unroute(`**/api/topics/${topic}/messages?*`);
+  }, 300_000);
 });

@@ -2,7 +2,7 @@
  * Shared pieces of the console tests: one runtime from the real cloud assembly on free ports with the web
  * console on (port 0), and a small JSON client for the console's API.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { type Booted, boot, until } from '../../e2e/helpers';
 
 export { until } from '../../e2e/helpers';
@@ -12,6 +12,11 @@ export interface ConsoleSystem extends Booted {
   call<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Produces raw bytes to a topic, bypassing every check (a poison record). */
   produceRaw(topic: string, key: string | null, value: string): Promise<void>;
+  /** Produces many records at once, each to the partition it names (filler for long scans). */
+  produceMany(
+    topic: string,
+    messages: readonly { partition: number; key: string; value: string }[],
+  ): Promise<void>;
 }
 
 export async function bootWithConsole(): Promise<ConsoleSystem> {
@@ -37,17 +42,29 @@ export async function bootWithConsole(): Promise<ConsoleSystem> {
       return { status: res.status, body: json };
     },
     async produceRaw(topic, key, value) {
-      const kafka = new Kafka({
-        clientId: 'console-test',
-        brokers: [sys.runtime.endpoints.kafka],
-        logLevel: logLevel.NOTHING,
+      await withProducer(sys.runtime.endpoints.kafka, (producer) =>
+        producer.send({ topic, messages: [{ key, value }] }),
+      );
+    },
+    async produceMany(topic, messages) {
+      await withProducer(sys.runtime.endpoints.kafka, async (producer) => {
+        for (let i = 0; i < messages.length; i += 5000)
+          await producer.send({ topic, messages: messages.slice(i, i + 5000) });
       });
-      const producer = kafka.producer();
-      await producer.connect();
-      await producer.send({ topic, messages: [{ key, value }] });
-      await producer.disconnect();
     },
   };
+}
+
+async function withProducer(brokers: string, use: (producer: Producer) => Promise<unknown>): Promise<void> {
+  const kafka = new Kafka({ clientId: 'console-test', brokers: [brokers], logLevel: logLevel.NOTHING });
+  // the services' partitioner (murmur2, as Java clients and `campusg produce`): a key lands where theirs do
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await use(producer);
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /** A valid order body for POST /api/orders. */
