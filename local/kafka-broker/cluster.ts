@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Authorizer } from './authorizer';
 import { GroupCoordinator } from './groups/coordinator';
 import { PartitionProducers } from './producers';
 import { ErrorCode } from './protocol/error-codes';
 import type { ValidBatch } from './protocol/record-batch';
+import { RequestCounts } from './request-counts';
 import type { BrokerStorage, PartitionLog, TopicConfig } from './storage/types';
 import { topicConfigProblem } from './topic-configs';
 
@@ -44,6 +46,8 @@ export interface NewTopic {
 export class Cluster {
   readonly clusterId = 'campusg-embedded-kafka';
   readonly groups: GroupCoordinator;
+  /** Requests served per API key and version (decoded requests only; closed connections do not count). */
+  readonly requests = new RequestCounts();
   advertisedHost = '127.0.0.1';
   advertisedPort = 0;
   private readonly topics = new Map<string, TopicConfig>();
@@ -51,6 +55,7 @@ export class Cluster {
   /** Idempotent-producer state per `topic NUL partition`, rebuilt from the log at start. */
   private readonly producers = new Map<string, PartitionProducers>();
   private nextProducerId: bigint;
+  private readonly handedOut = new Set<bigint>();
 
   constructor(
     readonly storage: BrokerStorage,
@@ -88,6 +93,24 @@ export class Cluster {
 
   topic(name: string): TopicConfig | undefined {
     return this.topics.get(name);
+  }
+
+  /**
+   * The topic's id (Metadata v10+, CreateTopics v7+, DeleteTopics v6+): 16 bytes derived from the cluster
+   * id and the topic name, so it is stable across restarts without being stored. A topic deleted and
+   * created again gets the same id (Kafka would give it a new one).
+   */
+  topicId(name: string): Buffer {
+    const id = createHash('sha256').update(`${this.clusterId}\u0000${name}`).digest().subarray(0, 16);
+    id[6] = (id[6]! & 0x0f) | 0x40; // UUID version 4 layout, never the all-zero id
+    id[8] = (id[8]! & 0x3f) | 0x80;
+    return id;
+  }
+
+  /** The name of the topic with this id, if any. */
+  topicNameById(id: Buffer): string | undefined {
+    for (const name of this.topics.keys()) if (this.topicId(name).equals(id)) return name;
+    return undefined;
   }
 
   partition(topic: string, partition: number): PartitionLog | undefined {
@@ -269,7 +292,14 @@ export class Cluster {
   }
 
   allocateProducerId(): bigint {
-    return this.nextProducerId++;
+    const id = this.nextProducerId++;
+    this.handedOut.add(id);
+    return id;
+  }
+
+  /** Whether this broker (since it started) handed out `producerId`, for InitProducerId epoch bumps. */
+  producerIdHandedOut(producerId: bigint): boolean {
+    return this.handedOut.has(producerId);
   }
 
   enforceRetention(now: number): void {

@@ -137,6 +137,7 @@ export class Connection {
       const r = new Reader(frame);
       header = readRequestHeader(r, (_key, version) => isFlexible(found, version));
       request = api.decode(r, header.apiVersion);
+      this.cluster.requests.record(api.key, header.apiVersion);
     } catch (err) {
       this.close(describe(err));
       return;

@@ -9,6 +9,7 @@ export { BrokerConfigError, BrokerError, ProtocolViolationError } from './errors
 export type { Fault, FaultAction } from './faults';
 export { FaultInjector } from './faults';
 export { ErrorCode } from './protocol/error-codes';
+export type { RequestCounts } from './request-counts';
 export {
   ANONYMOUS,
   type CredentialsSpec,

@@ -4,6 +4,7 @@ import { type BrokerLogger, Cluster, type NewTopic } from './cluster';
 import { Connection } from './connection';
 import { BrokerConfigError } from './errors';
 import { FaultInjector } from './faults';
+import type { RequestCounts } from './request-counts';
 import { exchangeFactory, saslProblems } from './sasl';
 import type { SaslOptions } from './sasl/types';
 import type { Listener } from './session';
@@ -51,6 +52,8 @@ export interface Broker {
   readonly saslAddress?: string;
   readonly faults: FaultInjector;
   readonly storage: BrokerStorage;
+  /** Requests served per API key and version since the start (which versions clients negotiate). */
+  readonly requests: RequestCounts;
   /** Closes every connection, stops timers and closes storage. */
   stop(): Promise<void>;
 }
@@ -148,6 +151,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       : {}),
     faults,
     storage,
+    requests: cluster.requests,
     stop() {
       stopping ??= (async () => {
         clearInterval(retention);

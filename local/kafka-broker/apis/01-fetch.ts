@@ -1,14 +1,15 @@
 import type { Cluster } from '../cluster';
 import { ErrorCode } from '../protocol/error-codes';
+import { FieldReader, FieldWriter } from '../protocol/fields';
 import { defineApi, type RequestContext } from './types';
 
 /**
- * Fetch (key 1), versions 4-11, with long-poll.
+ * Fetch (key 1), versions 4-12 (flexible from v12), with long-poll.
  *
  * Request: replica_id int32, max_wait_ms int32, min_bytes int32, max_bytes int32, isolation_level int8,
  *   v7+: session_id int32, session_epoch int32,
  *   topics [topic string, partitions [partition int32, v9+: current_leader_epoch int32, fetch_offset int64,
- *            v5+: log_start_offset int64, partition_max_bytes int32]],
+ *            v12+: last_fetched_epoch int32, v5+: log_start_offset int64, partition_max_bytes int32]],
  *   v7+: forgotten_topics_data [topic string, partitions [int32]],
  *   v11+: rack_id string
  * Response: throttle_time_ms int32, v7+: error_code int16, session_id int32,
@@ -16,6 +17,9 @@ import { defineApi, type RequestContext } from './types';
  *              last_stable_offset int64, v5+: log_start_offset int64,
  *              aborted_transactions nullable[producer_id int64, first_offset int64],
  *              v11+: preferred_read_replica int32, records nullable bytes]]
+ * v12: compact encodings and tag sections; the request's tagged cluster_id and the response's tagged
+ *   diverging_epoch, current_leader and snapshot_id are neither read nor sent (single node, no KRaft).
+ *   v13 (topic ids instead of names) is not served.
  *
  * The response waits until min_bytes are available or max_wait_ms passes (or a partition errs). There are
  * no fetch sessions (session id 0, full fetches) and no transactions: the last stable offset is the high
@@ -24,10 +28,13 @@ import { defineApi, type RequestContext } from './types';
  * return only whole batches that fit in what is left (KIP-74). Stored batches are written
  * to the socket by reference, never copied or decoded.
  */
+const FLEXIBLE = 12;
+
 export interface FetchPartitionRequest {
   readonly partition: number;
   readonly currentLeaderEpoch: number;
   readonly fetchOffset: bigint;
+  readonly lastFetchedEpoch: number;
   readonly logStartOffset: bigint;
   readonly partitionMaxBytes: number;
 }
@@ -132,28 +139,32 @@ export const fetch = defineApi<FetchRequest, FetchResponse>({
   key: 1,
   name: 'Fetch',
   minVersion: 4,
-  maxVersion: 11,
+  maxVersion: 12,
+  flexibleFrom: FLEXIBLE,
   decode(r, version) {
-    const replicaId = r.int32();
-    const maxWaitMs = r.int32();
-    const minBytes = r.int32();
-    const maxBytes = r.int32();
-    const isolationLevel = r.int8();
-    const sessionId = version >= 7 ? r.int32() : 0;
-    const sessionEpoch = version >= 7 ? r.int32() : -1;
-    const topics = r.array((r) => ({
-      topic: r.string(),
-      partitions: r.array((r) => ({
-        partition: r.int32(),
-        currentLeaderEpoch: version >= 9 ? r.int32() : -1,
-        fetchOffset: r.int64(),
-        logStartOffset: version >= 5 ? r.int64() : -1n,
-        partitionMaxBytes: r.int32(),
+    const f = new FieldReader(r, version >= FLEXIBLE);
+    const replicaId = f.int32();
+    const maxWaitMs = f.int32();
+    const minBytes = f.int32();
+    const maxBytes = f.int32();
+    const isolationLevel = f.int8();
+    const sessionId = version >= 7 ? f.int32() : 0;
+    const sessionEpoch = version >= 7 ? f.int32() : -1;
+    const topics = f.structs((f) => ({
+      topic: f.string(),
+      partitions: f.structs((f) => ({
+        partition: f.int32(),
+        currentLeaderEpoch: version >= 9 ? f.int32() : -1,
+        fetchOffset: f.int64(),
+        lastFetchedEpoch: version >= 12 ? f.int32() : -1,
+        logStartOffset: version >= 5 ? f.int64() : -1n,
+        partitionMaxBytes: f.int32(),
       })),
     }));
     const forgottenTopics =
-      version >= 7 ? r.array((r) => ({ topic: r.string(), partitions: r.array((r) => r.int32()) })) : [];
-    const rackId = version >= 11 ? r.string() : '';
+      version >= 7 ? f.structs((f) => ({ topic: f.string(), partitions: f.array((f) => f.int32()) })) : [];
+    const rackId = version >= 11 ? f.string() : '';
+    f.tags();
     return {
       replicaId,
       maxWaitMs,
@@ -168,21 +179,23 @@ export const fetch = defineApi<FetchRequest, FetchResponse>({
     };
   },
   encode(w, res, version) {
-    w.int32(res.throttleTimeMs);
-    if (version >= 7) w.int16(res.errorCode).int32(res.sessionId);
-    w.array(res.responses, (w, t) => {
-      w.string(t.topic);
-      w.array(t.partitions, (w, p) => {
-        w.int32(p.partitionIndex).int16(p.errorCode).int64(p.highWatermark).int64(p.lastStableOffset);
-        if (version >= 5) w.int64(p.logStartOffset);
-        w.int32(-1); // aborted_transactions: null (no transactions)
-        if (version >= 11) w.int32(p.preferredReadReplica);
+    const f = new FieldWriter(w, version >= FLEXIBLE);
+    f.int32(res.throttleTimeMs);
+    if (version >= 7) f.int16(res.errorCode).int32(res.sessionId);
+    f.structs(res.responses, (f, t) => {
+      f.string(t.topic);
+      f.structs(t.partitions, (f, p) => {
+        f.int32(p.partitionIndex).int16(p.errorCode).int64(p.highWatermark).int64(p.lastStableOffset);
+        if (version >= 5) f.int64(p.logStartOffset);
+        f.nullableArray(null, () => {}); // aborted_transactions: null (no transactions)
+        if (version >= 11) f.int32(p.preferredReadReplica);
         let size = 0;
         for (const batch of p.records) size += batch.length;
-        w.int32(size);
+        f.bytesLength(size);
         for (const batch of p.records) w.raw(batch);
       });
     });
+    f.tags();
   },
   async handle(req, _version, { cluster, signal, allowed }) {
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);

@@ -1,21 +1,27 @@
 import { ErrorCode } from '../protocol/error-codes';
+import { FieldReader, FieldWriter } from '../protocol/fields';
 import { defineApi } from './types';
 
 /**
- * OffsetFetch (key 9), versions 1-5 (v6+ is flexible and not advertised).
+ * OffsetFetch (key 9), versions 1-7 (flexible from v6).
  *
  * Request v1: group_id string, topics [name string, partition_indexes [int32]]
- * Request v2-5: topics is nullable (null = every partition the group committed)
+ * Request v2+: topics is nullable (null = every partition the group committed)
+ * Request v7: + require_stable bool (KIP-447; there are no pending transactional offsets here)
  * Response: v3+: throttle_time_ms int32,
  *   topics [name string, partitions [partition_index int32, committed_offset int64,
  *            v5+: committed_leader_epoch int32, metadata nullable string, error_code int16]],
  *   v2+: error_code int16
+ * v6+: compact encodings and tag sections. v8 (several groups per request) is not served.
  *
  * A partition without a committed offset (or an unknown group) gets offset -1, empty metadata, no error.
  */
+const FLEXIBLE = 6;
+
 export interface OffsetFetchRequest {
   readonly groupId: string;
   readonly topics: readonly { name: string; partitionIndexes: readonly number[] }[] | null;
+  readonly requireStable: boolean;
 }
 
 export interface OffsetFetchPartition {
@@ -36,27 +42,33 @@ export const offsetFetch = defineApi<OffsetFetchRequest, OffsetFetchResponse>({
   key: 9,
   name: 'OffsetFetch',
   minVersion: 1,
-  maxVersion: 5,
+  maxVersion: 7,
+  flexibleFrom: FLEXIBLE,
   decode(r, version) {
-    const groupId = r.string();
-    const topic = (r: import('../protocol/reader').Reader) => ({
-      name: r.string(),
-      partitionIndexes: r.array((r) => r.int32()),
+    const f = new FieldReader(r, version >= FLEXIBLE);
+    const groupId = f.string();
+    const topic = (f: FieldReader) => ({
+      name: f.string(),
+      partitionIndexes: f.array((f) => f.int32()),
     });
-    const topics = version >= 2 ? r.nullableArray(topic) : r.array(topic);
-    return { groupId, topics };
+    const topics = version >= 2 ? f.nullableStructs(topic) : f.structs(topic);
+    const requireStable = version >= 7 ? f.bool() : false;
+    f.tags();
+    return { groupId, topics, requireStable };
   },
   encode(w, res, version) {
-    if (version >= 3) w.int32(res.throttleTimeMs);
-    w.array(res.topics, (w, t) => {
-      w.string(t.name);
-      w.array(t.partitions, (w, p) => {
-        w.int32(p.partitionIndex).int64(p.committedOffset);
-        if (version >= 5) w.int32(p.committedLeaderEpoch);
-        w.nullableString(p.metadata).int16(p.errorCode);
+    const f = new FieldWriter(w, version >= FLEXIBLE);
+    if (version >= 3) f.int32(res.throttleTimeMs);
+    f.structs(res.topics, (f, t) => {
+      f.string(t.name);
+      f.structs(t.partitions, (f, p) => {
+        f.int32(p.partitionIndex).int64(p.committedOffset);
+        if (version >= 5) f.int32(p.committedLeaderEpoch);
+        f.nullableString(p.metadata).int16(p.errorCode);
       });
     });
-    if (version >= 2) w.int16(res.errorCode);
+    if (version >= 2) f.int16(res.errorCode);
+    f.tags();
   },
   handle(req, version, { cluster, allowed }) {
     const { storage } = cluster;

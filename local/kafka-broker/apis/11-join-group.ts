@@ -1,10 +1,11 @@
 import type { JoinGroupResult } from '../groups/group';
 import { joinError } from '../groups/group';
 import { ErrorCode } from '../protocol/error-codes';
+import { FieldReader, FieldWriter } from '../protocol/fields';
 import { defineApi } from './types';
 
 /**
- * JoinGroup (key 11), versions 0-5 (min 0 for librdkafka 2.0).
+ * JoinGroup (key 11), versions 0-9 (min 0 for librdkafka 2.0; flexible from v6).
  *
  * Request v0: group_id string, session_timeout_ms int32, member_id string, protocol_type string,
  *   protocols [name string, metadata bytes]
@@ -12,11 +13,17 @@ import { defineApi } from './types';
  * Request v5: group_instance_id nullable string after member_id
  * Response v0: error_code int16, generation_id int32, protocol_name string, leader string, member_id string,
  *   members [member_id string, v5+: group_instance_id nullable string, metadata bytes]
+ * Request v8+: reason nullable string (last; logged by Kafka, ignored here)
  * Response v2+: throttle_time_ms int32 first
+ * Response v7+: protocol_type nullable string before protocol_name, which becomes nullable
+ * Response v9+: skip_assignment bool after leader (always false: the leader assigns, KIP-814)
+ * v6+: compact encodings and tag sections.
  *
  * v4+: a member joining with an empty id gets MEMBER_ID_REQUIRED (79) with its id and must join again.
  * The response is parked until the join round completes (see groups/group.ts).
  */
+const FLEXIBLE = 6;
+
 export interface JoinGroupRequest {
   readonly groupId: string;
   readonly sessionTimeoutMs: number;
@@ -25,25 +32,32 @@ export interface JoinGroupRequest {
   readonly groupInstanceId: string | null;
   readonly protocolType: string;
   readonly protocols: readonly { name: string; metadata: Buffer }[];
+  readonly reason: string | null;
 }
 
 export interface JoinGroupResponse extends JoinGroupResult {
   readonly throttleTimeMs: number;
+  /** v7+: the group's protocol type (null on errors). */
+  readonly protocolType: string | null;
 }
 
 export const joinGroup = defineApi<JoinGroupRequest, JoinGroupResponse>({
   key: 11,
   name: 'JoinGroup',
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 9,
+  flexibleFrom: FLEXIBLE,
   decode(r, version) {
-    const groupId = r.string();
-    const sessionTimeoutMs = r.int32();
-    const rebalanceTimeoutMs = version >= 1 ? r.int32() : sessionTimeoutMs;
-    const memberId = r.string();
-    const groupInstanceId = version >= 5 ? r.nullableString() : null;
-    const protocolType = r.string();
-    const protocols = r.array((r) => ({ name: r.string(), metadata: r.bytes() ?? Buffer.alloc(0) }));
+    const f = new FieldReader(r, version >= FLEXIBLE);
+    const groupId = f.string();
+    const sessionTimeoutMs = f.int32();
+    const rebalanceTimeoutMs = version >= 1 ? f.int32() : sessionTimeoutMs;
+    const memberId = f.string();
+    const groupInstanceId = version >= 5 ? f.nullableString() : null;
+    const protocolType = f.string();
+    const protocols = f.structs((f) => ({ name: f.string(), metadata: f.bytes() ?? Buffer.alloc(0) }));
+    const reason = version >= 8 ? f.nullableString() : null;
+    f.tags();
     return {
       groupId,
       sessionTimeoutMs,
@@ -52,24 +66,28 @@ export const joinGroup = defineApi<JoinGroupRequest, JoinGroupResponse>({
       groupInstanceId,
       protocolType,
       protocols,
+      reason,
     };
   },
   encode(w, res, version) {
-    if (version >= 2) w.int32(res.throttleTimeMs);
-    w.int16(res.errorCode)
-      .int32(res.generationId)
-      .string(res.protocolName)
-      .string(res.leader)
-      .string(res.memberId);
-    w.array(res.members, (w, m) => {
-      w.string(m.memberId);
-      if (version >= 5) w.nullableString(m.groupInstanceId);
-      w.bytes(m.metadata);
+    const f = new FieldWriter(w, version >= FLEXIBLE);
+    if (version >= 2) f.int32(res.throttleTimeMs);
+    f.int16(res.errorCode).int32(res.generationId);
+    if (version >= 7) f.nullableString(res.protocolType).nullableString(res.protocolName);
+    else f.string(res.protocolName);
+    f.string(res.leader);
+    if (version >= 9) f.bool(false);
+    f.string(res.memberId);
+    f.structs(res.members, (f, m) => {
+      f.string(m.memberId);
+      if (version >= 5) f.nullableString(m.groupInstanceId);
+      f.bytes(m.metadata);
     });
+    f.tags();
   },
   async handle(req, version, { cluster, header, clientHost, allowed }) {
     if (!allowed('Read', { type: 'group', name: req.groupId })) {
-      return { throttleTimeMs: 0, ...joinError(ErrorCode.GROUP_AUTHORIZATION_FAILED, req.memberId) };
+      return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, req.memberId);
     }
     const result = await cluster.groups.join(req.groupId, {
       memberId: req.memberId,
@@ -82,9 +100,14 @@ export const joinGroup = defineApi<JoinGroupRequest, JoinGroupResponse>({
       protocols: req.protocols,
       requireKnownMemberId: version >= 4,
     });
-    return { throttleTimeMs: 0, ...result };
+    const protocolType = result.errorCode === ErrorCode.NONE ? req.protocolType : null;
+    return { throttleTimeMs: 0, protocolType, ...result };
   },
   errorResponse(req, _version, errorCode) {
-    return { throttleTimeMs: 0, ...joinError(errorCode, req.memberId) };
+    return failed(errorCode, req.memberId);
   },
 });
+
+function failed(errorCode: number, memberId: string): JoinGroupResponse {
+  return { throttleTimeMs: 0, protocolType: null, ...joinError(errorCode, memberId) };
+}

@@ -1,24 +1,39 @@
 import { CLUSTER_RESOURCE } from '../authorizer';
 import { type Cluster, DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS } from '../cluster';
 import { ErrorCode } from '../protocol/error-codes';
+import { FieldReader, FieldWriter } from '../protocol/fields';
 import { TOPIC_CONFIGS, topicConfigDefinition } from '../topic-configs';
 import { defineApi } from './types';
 
 /**
- * DescribeConfigs (key 32), versions 0-2.
+ * DescribeConfigs (key 32), versions 0-4 (flexible from v4).
  *
  * Request: resources [resource_type int8, resource_name string, configuration_keys nullable[string]],
- *   v1+: include_synonyms bool
+ *   v1+: include_synonyms bool, v3+: include_documentation bool
  * Response: throttle_time_ms int32, results [error_code int16, error_message nullable string,
  *   resource_type int8, resource_name string,
  *   configs [name string, value nullable string, read_only bool, v0: is_default bool, v1+: config_source int8,
- *            is_sensitive bool, v1+: synonyms [name string, value nullable string, source int8]]]
+ *            is_sensitive bool, v1+: synonyms [name string, value nullable string, source int8],
+ *            v3+: config_type int8, documentation nullable string]]
+ * v4: compact encodings and tag sections.
  *
  * Topics (type 2) report every topic config Kafka 3.9 knows (topic-configs.ts) with its value and source
  * (1 = set on the topic, 5 = default); asked-for names filter the list. The broker (type 4, name "" or its
- * id) reports its main settings. Synonyms are always empty. Other resource types get INVALID_REQUEST.
+ * id) reports its main settings. Synonyms are always empty and documentation null. The config type (v3+)
+ * is Kafka's code (1 boolean, 2 string, 3 int, 5 long, 6 double, 7 list) for topic configs, 0 (unknown)
+ * for the broker's. Other resource types get INVALID_REQUEST.
  */
+const FLEXIBLE = 4;
 const TOPIC = 2;
+const CONFIG_TYPE: Readonly<Record<string, number>> = {
+  boolean: 1,
+  string: 2,
+  choice: 2,
+  int: 3,
+  long: 5,
+  double: 6,
+  list: 7,
+};
 const BROKER = 4;
 const SOURCE_DYNAMIC_TOPIC = 1;
 const SOURCE_STATIC_BROKER = 4;
@@ -31,6 +46,7 @@ export interface DescribeConfigsRequest {
     configurationKeys: readonly string[] | null;
   }[];
   readonly includeSynonyms: boolean;
+  readonly includeDocumentation: boolean;
 }
 
 export interface ConfigEntry {
@@ -39,6 +55,8 @@ export interface ConfigEntry {
   readonly readOnly: boolean;
   readonly configSource: number;
   readonly isSensitive: boolean;
+  /** v3+: Kafka's ConfigType code. @default 0 (unknown) */
+  readonly configType?: number;
 }
 
 export interface DescribeConfigsResult {
@@ -67,10 +85,13 @@ function configsOf(cluster: Cluster, resourceType: number, resourceName: string)
       'retention.ms': String(topic.retentionMs),
       'retention.bytes': String(topic.retentionBytes),
     };
-    const entries = TOPIC_CONFIGS.map((def) => {
+    const entries = TOPIC_CONFIGS.map((def): ConfigEntry => {
       const value = given[def.name] ?? actual[def.name] ?? def.defaultValue;
       const set = Object.hasOwn(given, def.name) || value !== def.defaultValue;
-      return entry(def.name, value, set ? SOURCE_DYNAMIC_TOPIC : SOURCE_DEFAULT);
+      return {
+        ...entry(def.name, value, set ? SOURCE_DYNAMIC_TOPIC : SOURCE_DEFAULT),
+        configType: CONFIG_TYPE[def.rule.kind] ?? 0,
+      };
     });
     for (const [name, value] of Object.entries(given)) {
       if (!topicConfigDefinition(name)) entries.push(entry(name, value, SOURCE_DYNAMIC_TOPIC));
@@ -112,28 +133,36 @@ export const describeConfigs = defineApi<DescribeConfigsRequest, DescribeConfigs
   key: 32,
   name: 'DescribeConfigs',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 4,
+  flexibleFrom: FLEXIBLE,
   decode(r, version) {
-    const resources = r.array((r) => ({
-      resourceType: r.int8(),
-      resourceName: r.string(),
-      configurationKeys: r.nullableArray((r) => r.string()),
+    const f = new FieldReader(r, version >= FLEXIBLE);
+    const resources = f.structs((f) => ({
+      resourceType: f.int8(),
+      resourceName: f.string(),
+      configurationKeys: f.nullableArray((f) => f.string()),
     }));
-    return { resources, includeSynonyms: version >= 1 ? r.bool() : false };
+    const includeSynonyms = version >= 1 ? f.bool() : false;
+    const includeDocumentation = version >= 3 ? f.bool() : false;
+    f.tags();
+    return { resources, includeSynonyms, includeDocumentation };
   },
   encode(w, res, version) {
-    w.int32(res.throttleTimeMs);
-    w.array(res.results, (w, result) => {
-      w.int16(result.errorCode).nullableString(result.errorMessage);
-      w.int8(result.resourceType).string(result.resourceName);
-      w.array(result.configs, (w, c) => {
-        w.string(c.name).nullableString(c.value).bool(c.readOnly);
-        if (version === 0) w.bool(c.configSource === SOURCE_DEFAULT);
-        else w.int8(c.configSource);
-        w.bool(c.isSensitive);
-        if (version >= 1) w.int32(0); // synonyms: none
+    const f = new FieldWriter(w, version >= FLEXIBLE);
+    f.int32(res.throttleTimeMs);
+    f.structs(res.results, (f, result) => {
+      f.int16(result.errorCode).nullableString(result.errorMessage);
+      f.int8(result.resourceType).string(result.resourceName);
+      f.structs(result.configs, (f, c) => {
+        f.string(c.name).nullableString(c.value).bool(c.readOnly);
+        if (version === 0) f.bool(c.configSource === SOURCE_DEFAULT);
+        else f.int8(c.configSource);
+        f.bool(c.isSensitive);
+        if (version >= 1) f.structs([], () => {}); // synonyms: none
+        if (version >= 3) f.int8(c.configType ?? 0).nullableString(null);
       });
     });
+    f.tags();
   },
   handle(req, _version, { cluster, allowed }) {
     return {

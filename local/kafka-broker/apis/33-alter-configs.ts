@@ -1,9 +1,10 @@
 import { CLUSTER_RESOURCE } from '../authorizer';
 import { ErrorCode } from '../protocol/error-codes';
+import { FieldReader, FieldWriter } from '../protocol/fields';
 import { defineApi, type RequestContext } from './types';
 
 /**
- * AlterConfigs (key 33), versions 0-1.
+ * AlterConfigs (key 33), versions 0-2 (flexible from v2).
  *
  * Request: resources [resource_type int8, resource_name string, configs [name string, value nullable string]],
  *   validate_only bool
@@ -12,7 +13,8 @@ import { defineApi, type RequestContext } from './types';
  *
  * Replaces every config of a topic (type 2) with those given (Kafka's non-incremental semantics: what is
  * not named returns to its default). Unknown names or bad values get INVALID_CONFIG (40), an unknown topic
- * 3. Broker configs (type 4) are static here: INVALID_REQUEST (42). v1 differs only in throttling.
+ * 3. Broker configs (type 4) are static here: INVALID_REQUEST (42). v1 differs only in throttling; v2 uses
+ * compact encodings and tag sections.
  */
 export const TOPIC_RESOURCE = 2;
 export const BROKER_RESOURCE = 4;
@@ -112,20 +114,26 @@ export const alterConfigs = defineApi<AlterConfigsRequest, AlterConfigsResponse>
   key: 33,
   name: 'AlterConfigs',
   minVersion: 0,
-  maxVersion: 1,
-  decode(r) {
-    const resources = r.array((r) => ({
-      resourceType: r.int8(),
-      resourceName: r.string(),
-      configs: r.array((r) => ({ name: r.string(), value: r.nullableString() })),
+  maxVersion: 2,
+  flexibleFrom: 2,
+  decode(r, version) {
+    const f = new FieldReader(r, version >= 2);
+    const resources = f.structs((f) => ({
+      resourceType: f.int8(),
+      resourceName: f.string(),
+      configs: f.structs((f) => ({ name: f.string(), value: f.nullableString() })),
     }));
-    return { resources, validateOnly: r.bool() };
+    const validateOnly = f.bool();
+    f.tags();
+    return { resources, validateOnly };
   },
-  encode(w, res) {
-    w.int32(res.throttleTimeMs);
-    w.array(res.responses, (w, x) => {
-      w.int16(x.errorCode).nullableString(x.errorMessage).int8(x.resourceType).string(x.resourceName);
+  encode(w, res, version) {
+    const f = new FieldWriter(w, version >= 2);
+    f.int32(res.throttleTimeMs);
+    f.structs(res.responses, (f, x) => {
+      f.int16(x.errorCode).nullableString(x.errorMessage).int8(x.resourceType).string(x.resourceName);
     });
+    f.tags();
   },
   handle(req, _version, ctx) {
     return alterConfigsResponse(req.resources, (resource) =>

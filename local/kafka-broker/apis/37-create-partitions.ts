@@ -1,8 +1,9 @@
 import { ErrorCode } from '../protocol/error-codes';
+import { FieldReader, FieldWriter } from '../protocol/fields';
 import { defineApi } from './types';
 
 /**
- * CreatePartitions (key 37), versions 0-1.
+ * CreatePartitions (key 37), versions 0-3 (flexible from v2).
  *
  * Request: topics [name string, count int32, assignments nullable [broker_ids [int32]]], timeout_ms int32,
  *   validate_only bool
@@ -10,7 +11,8 @@ import { defineApi } from './types';
  *
  * Grows a topic to `count` partitions (new ones start empty; keys move, as in Kafka). A count not above the
  * current one gets INVALID_PARTITIONS (37); assignments may name only this broker (else 38). Needs Alter
- * on the topic with an authorizer (29). v1 differs only in throttling.
+ * on the topic with an authorizer (29). v1 differs only in throttling, v3 only in errors; v2+ use compact
+ * encodings and tag sections.
  */
 export interface CreatePartitionsRequest {
   readonly topics: readonly {
@@ -31,20 +33,27 @@ export const createPartitions = defineApi<CreatePartitionsRequest, CreatePartiti
   key: 37,
   name: 'CreatePartitions',
   minVersion: 0,
-  maxVersion: 1,
-  decode(r) {
-    const topics = r.array((r) => ({
-      name: r.string(),
-      count: r.int32(),
-      assignments: r.nullableArray((r) => r.array((r) => r.int32())),
+  maxVersion: 3,
+  flexibleFrom: 2,
+  decode(r, version) {
+    const f = new FieldReader(r, version >= 2);
+    const topics = f.structs((f) => ({
+      name: f.string(),
+      count: f.int32(),
+      assignments: f.nullableStructs((f) => f.array((f) => f.int32())),
     }));
-    return { topics, timeoutMs: r.int32(), validateOnly: r.bool() };
+    const timeoutMs = f.int32();
+    const validateOnly = f.bool();
+    f.tags();
+    return { topics, timeoutMs, validateOnly };
   },
-  encode(w, res) {
-    w.int32(res.throttleTimeMs);
-    w.array(res.results, (w, x) => {
-      w.string(x.name).int16(x.errorCode).nullableString(x.errorMessage);
+  encode(w, res, version) {
+    const f = new FieldWriter(w, version >= 2);
+    f.int32(res.throttleTimeMs);
+    f.structs(res.results, (f, x) => {
+      f.string(x.name).int16(x.errorCode).nullableString(x.errorMessage);
     });
+    f.tags();
   },
   handle(req, _version, { cluster, allowed }) {
     return {

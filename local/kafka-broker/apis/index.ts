@@ -15,12 +15,15 @@ import { saslHandshake } from './17-sasl-handshake';
 import { apiVersions, setAdvertisedApis } from './18-api-versions';
 import { createTopics } from './19-create-topics';
 import { deleteTopics } from './20-delete-topics';
+import { deleteRecords } from './21-delete-records';
 import { initProducerId } from './22-init-producer-id';
 import { describeConfigs } from './32-describe-configs';
 import { alterConfigs } from './33-alter-configs';
 import { saslAuthenticate } from './36-sasl-authenticate';
 import { createPartitions } from './37-create-partitions';
+import { deleteGroups } from './42-delete-groups';
 import { incrementalAlterConfigs } from './44-incremental-alter-configs';
+import { offsetDelete } from './47-offset-delete';
 import { describeCluster } from './60-describe-cluster';
 import type { Api } from './types';
 
@@ -46,12 +49,15 @@ const all = [
   apiVersions,
   createTopics,
   deleteTopics,
+  deleteRecords,
   initProducerId,
   describeConfigs,
   alterConfigs,
   saslAuthenticate,
   createPartitions,
+  deleteGroups,
   incrementalAlterConfigs,
+  offsetDelete,
   describeCluster,
 ] as unknown as readonly Api[];
 

@@ -90,6 +90,48 @@ export class GroupCoordinator {
     };
   }
 
+  /**
+   * Deletes a group without members and its committed offsets (DeleteGroups): NON_EMPTY_GROUP (68) while it
+   * has members, GROUP_ID_NOT_FOUND (69) when neither the group nor offsets of it exist.
+   */
+  delete(groupId: string): number {
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const group = this.groups.get(groupId);
+    if (group && group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    if (!group && !this.storage.groupsWithOffsets().includes(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
+    group?.close();
+    this.groups.delete(groupId);
+    this.storage.deleteGroupOffsets(groupId);
+    this.log(`deleted group ${groupId}`);
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * Topics the live members of a consumer group subscribe to, from their JoinGroup metadata (consumer
+   * protocol: version int16, topics [string], ...); for OffsetDelete. Unreadable metadata counts as
+   * subscribing to nothing.
+   */
+  subscribedTopics(groupId: string): Set<string> {
+    const topics = new Set<string>();
+    const group = this.groups.get(groupId);
+    if (group?.protocolType !== 'consumer') return topics;
+    for (const member of group.describeMembers()) {
+      const m = member.metadata;
+      if (m.length < 6) continue;
+      let pos = 2;
+      const count = m.readInt32BE(pos);
+      pos += 4;
+      for (let i = 0; i < count && pos + 2 <= m.length; i++) {
+        const length = m.readInt16BE(pos);
+        pos += 2;
+        if (length < 0 || pos + length > m.length) break;
+        topics.add(m.toString('utf8', pos, pos + length));
+        pos += length;
+      }
+    }
+    return topics;
+  }
+
   list(): { groupId: string; protocolType: string }[] {
     const out = new Map<string, string>();
     for (const groupId of this.storage.groupsWithOffsets()) out.set(groupId, 'consumer');

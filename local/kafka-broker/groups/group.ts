@@ -46,6 +46,8 @@ export interface SyncGroupResult {
 
 export interface MemberDescription {
   readonly memberId: string;
+  /** Static membership id (KIP-345), if the member gave one. */
+  readonly groupInstanceId?: string | null;
   readonly clientId: string;
   readonly clientHost: string;
   readonly metadata: Buffer;
@@ -182,6 +184,7 @@ export class Group {
   describeMembers(): MemberDescription[] {
     return [...this.members.values()].map((m) => ({
       memberId: m.id,
+      groupInstanceId: m.groupInstanceId,
       clientId: m.clientId,
       clientHost: m.clientHost,
       metadata: m.protocols.find((p) => p.name === this.protocolName)?.metadata ?? EMPTY,

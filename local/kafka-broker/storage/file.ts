@@ -31,6 +31,7 @@ import {
   type FormatCheck,
   LOGS_DIR,
   OFFSETS_FILE,
+  READABLE_VERSIONS,
   TOPICS_FILE,
   wrongVersion,
 } from './format';
@@ -156,7 +157,7 @@ class FileStorage implements BrokerStorage, SegmentLogHost, OffsetsLogHost {
       );
     }
     // Absent only in files written before the format had a version (format.ts): those are version 1.
-    if (parsed.version !== undefined && parsed.version !== FORMAT_VERSION)
+    if (parsed.version !== undefined && !READABLE_VERSIONS.includes(parsed.version as number))
       throw wrongVersion(file, parsed.version);
     return parsed.topics.map((t) => ({
       name: t.name,
@@ -276,6 +277,17 @@ class FileStorage implements BrokerStorage, SegmentLogHost, OffsetsLogHost {
 
   groupsWithOffsets(): string[] {
     return [...this.offsets.groups.keys()];
+  }
+
+  deleteOffset(group: string, topic: string, partition: number): void {
+    this.assertOpen();
+    if (this.fetchOffset(group, topic, partition))
+      this.offsets.append({ k: 'o', g: group, t: topic, p: partition });
+  }
+
+  deleteGroupOffsets(group: string): void {
+    this.assertOpen();
+    if (this.offsets.groups.has(group)) this.offsets.append({ k: 'g', g: group });
   }
 
   /** fsyncs everything written since the last sync. */

@@ -67,6 +67,12 @@ class MemoryPartitionLog implements PartitionLog {
     return undefined;
   }
 
+  deleteRecordsBefore(offset: bigint): void {
+    if (offset <= this.startOffset) return;
+    this.dropWhile((batch) => batch.lastOffset < offset);
+    if (offset > this.startOffset) this.startOffset = offset;
+  }
+
   enforceRetention(now: number): void {
     const { retentionMs, retentionBytes } = this.config();
     if (retentionMs >= 0) {
@@ -80,7 +86,7 @@ class MemoryPartitionLog implements PartitionLog {
     while (this.head < this.batches.length && shouldDrop(this.batches[this.head]!)) {
       const batch = this.batches[this.head]!;
       this.bytes -= batch.bytes.length;
-      this.startOffset = batch.lastOffset + 1n;
+      if (batch.lastOffset + 1n > this.startOffset) this.startOffset = batch.lastOffset + 1n;
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.batches.length) {
@@ -162,6 +168,14 @@ export class MemoryStorage implements BrokerStorage {
 
   groupsWithOffsets(): string[] {
     return [...this.offsets.keys()].filter((group) => (this.offsets.get(group)?.size ?? 0) > 0);
+  }
+
+  deleteOffset(group: string, topic: string, partition: number): void {
+    this.offsets.get(group)?.delete(`${topic}\u0000${partition}`);
+  }
+
+  deleteGroupOffsets(group: string): void {
+    this.offsets.delete(group);
   }
 
   async close(): Promise<void> {

@@ -21,10 +21,13 @@ export interface OffsetsLogHost {
 }
 
 export interface OffsetRecord {
-  /** 'c' = commit, 'd' = delete all offsets of a topic. */
-  k: 'c' | 'd';
+  /**
+   * 'c' = commit, 'd' = delete all offsets of a topic; since format version 2: 'o' = delete one offset
+   * (g, t, p), 'g' = delete all offsets of a group (g).
+   */
+  k: 'c' | 'd' | 'o' | 'g';
   g?: string;
-  t: string;
+  t?: string;
   p?: number;
   o?: string;
   e?: number;
@@ -93,6 +96,16 @@ export class OffsetsLog {
   }
 
   private apply(r: OffsetRecord): void {
+    if (r.k === 'g') {
+      this.groups.delete(r.g ?? '');
+      return;
+    }
+    if (r.k === 'o') {
+      const offsets = this.groups.get(r.g ?? '');
+      offsets?.delete(`${r.t}\0${r.p}`);
+      if (offsets?.size === 0) this.groups.delete(r.g ?? '');
+      return;
+    }
     if (r.k === 'd') {
       for (const [group, offsets] of this.groups) {
         for (const [key, v] of offsets) if (v.topic === r.t) offsets.delete(key);
@@ -107,7 +120,7 @@ export class OffsetsLog {
       this.groups.set(group, offsets);
     }
     offsets.set(`${r.t}\0${r.p}`, {
-      topic: r.t,
+      topic: r.t ?? '',
       partition: r.p ?? 0,
       value: {
         offset: BigInt(r.o ?? '-1'),

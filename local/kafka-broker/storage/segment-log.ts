@@ -14,7 +14,7 @@ import {
   readBatchHeader,
 } from '../protocol/record-batch';
 import { StorageError } from './errors';
-import { fsyncDir, readFully, writeFully } from './file-io';
+import { fsyncDir, readFully, writeFileAtomic, writeFully } from './file-io';
 import { recoverSegment } from './recovery';
 import { type Entry, findEntry, info, type Segment, segmentName } from './segment-index';
 import type { BatchInfo, PartitionLog, TopicConfig } from './types';
@@ -30,6 +30,9 @@ export interface SegmentLogHost {
   assertOpen(): void;
 }
 
+/** Name of the file holding a partition's DeleteRecords start offset (format.ts). */
+export const LOG_START_FILE = 'log-start-offset';
+
 export class FilePartitionLog implements PartitionLog {
   private readonly segments: Segment[] = [];
   private nextOffset = 0n;
@@ -38,6 +41,8 @@ export class FilePartitionLog implements PartitionLog {
   /** Set when the topic is deleted: late callers get empty reads and failing appends, not file errors. */
   private deleted = false;
   private cachedBytes = 0;
+  /** The log start offset DeleteRecords set (0 = none); persisted in LOG_START_FILE. */
+  private deletedBefore = 0n;
 
   constructor(
     readonly topic: string,
@@ -49,6 +54,16 @@ export class FilePartitionLog implements PartitionLog {
   /** Scans the partition directory (creating it if missing) and rebuilds the index. */
   load(report: string[]): void {
     fs.mkdirSync(this.dir, { recursive: true });
+    const startFile = path.join(this.dir, LOG_START_FILE);
+    if (fs.existsSync(startFile)) {
+      const text = fs.readFileSync(startFile, 'utf8').trim();
+      if (!/^\d{1,19}$/.test(text)) {
+        throw new StorageError(
+          `${startFile} holds ${JSON.stringify(text)}, not an offset; restore or remove it`,
+        );
+      }
+      this.deletedBefore = BigInt(text);
+    }
     const names = fs
       .readdirSync(this.dir)
       .filter((n) => /^\d{20}\.log$/.test(n))
@@ -121,7 +136,26 @@ export class FilePartitionLog implements PartitionLog {
 
   logStartOffset(): bigint {
     const first = this.segments[0]!;
-    return first.entries[0]?.baseOffset ?? (this.segments.length === 1 ? this.nextOffset : first.baseOffset);
+    const stored =
+      first.entries[0]?.baseOffset ?? (this.segments.length === 1 ? this.nextOffset : first.baseOffset);
+    const start = stored > this.deletedBefore ? stored : this.deletedBefore;
+    return start < this.nextOffset ? start : this.nextOffset;
+  }
+
+  deleteRecordsBefore(offset: bigint): void {
+    this.owner.assertOpen();
+    if (this.deleted || offset <= this.logStartOffset()) return;
+    // Whole segments before the offset go, as retention would drop them; the active one rolls if needed.
+    let drop = 0;
+    while (drop < this.segments.length) {
+      const seg = this.segments[drop]!;
+      const last = seg.entries[seg.entries.length - 1];
+      if (!last || last.lastOffset >= offset) break;
+      drop++;
+    }
+    this.deletedBefore = offset;
+    writeFileAtomic(path.join(this.dir, LOG_START_FILE), `${offset}\n`);
+    if (drop > 0) this.dropSegments(drop);
   }
 
   highWatermark(): bigint {
@@ -327,6 +361,11 @@ export class FilePartitionLog implements PartitionLog {
       }
     }
     if (drop === 0) return;
+    this.dropSegments(drop);
+  }
+
+  /** Deletes the `drop` oldest segments (rolling first when that is all of them). */
+  private dropSegments(drop: number): void {
     if (drop === this.segments.length) this.roll(this.nextOffset);
     const removed = this.segments.splice(0, drop);
     for (const seg of removed) {

@@ -50,6 +50,12 @@ export interface PartitionLog {
   read(offset: bigint, maxBytes: number): BatchInfo[];
   /** Earliest offset whose batch has maxTimestamp >= ts, or the high watermark if none (ListOffsets by time). */
   offsetForTimestamp(ts: bigint): { offset: bigint; timestamp: bigint } | undefined;
+  /**
+   * Moves the log start offset forward to `offset` (DeleteRecords): batches wholly before it are dropped,
+   * a batch it falls inside stays stored but its records before `offset` are no longer served. Never moves
+   * backwards; `offset` must not exceed the high watermark (the caller checks). Durable like an append.
+   */
+  deleteRecordsBefore(offset: bigint): void;
   /** Drops whole batches that are older than retention.ms or beyond retention.bytes. */
   enforceRetention(now: number): void;
   /** Stored bytes of this partition. */
@@ -77,6 +83,10 @@ export interface BrokerStorage {
   committedOffsets(group: string): { topic: string; partition: number; value: CommittedOffset }[];
   /** Groups that have committed offsets (for ListGroups of empty groups). */
   groupsWithOffsets(): string[];
+  /** Forgets one committed offset (OffsetDelete); nothing happens when there is none. */
+  deleteOffset(group: string, topic: string, partition: number): void;
+  /** Forgets every committed offset of a group (DeleteGroups). */
+  deleteGroupOffsets(group: string): void;
   /** Flushes and closes files. */
   close(): Promise<void>;
 }

@@ -1,18 +1,38 @@
 import * as net from 'node:net';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { apis, isFlexible } from '#local/kafka-broker/apis/index';
 import { type BrokerProcess, spawnBroker } from '#test/support/kafka-broker/broker-process';
+import { fixtureFrame } from './apis/fixtures';
 
 /**
  * Robustness: a few thousand random and mutated request frames must neither crash the broker nor stop it
  * from serving a well-behaved client afterwards. The corpus is what kafkajs itself sends (captured through
- * a recording socket factory), so mutations start from every API the client uses. Reproduce a failure
- * with FUZZ_SEED=<seed printed by the test>.
+ * a recording socket factory) plus the codec fixture request of every API at every version the broker
+ * advertises (apis/fixtures.ts, framed with header v2 where the version is flexible), so mutations start
+ * from every API and version, classic and flexible. Besides the random draws, every fixture frame is sent
+ * as is and in MUTATIONS_PER_VERSION seeded mutations of its own. Reproduce a failure with
+ * FUZZ_SEED=<seed printed by the test>.
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 6000);
 const PARALLEL = 16;
 const FRAMES_PER_CONNECTION = 2;
+const MUTATIONS_PER_VERSION = 8;
+
+/** One valid request frame per API key and advertised version, from the codec fixtures. */
+function fixtureCorpus(): { key: number; version: number; frame: Buffer }[] {
+  return [...apis.values()].flatMap((api) =>
+    Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => {
+      const version = api.minVersion + i;
+      return {
+        key: api.key,
+        version,
+        frame: fixtureFrame(api.key, version, isFlexible(api, version), 7 + i),
+      };
+    }),
+  );
+}
 
 /** mulberry32: small, fast, good enough to drive mutations reproducibly. */
 function prng(seed: number): () => number {
@@ -101,9 +121,9 @@ async function captureCorpus(address: string): Promise<Buffer[]> {
   return streams.flatMap((chunks) => splitFrames(Buffer.concat(chunks)));
 }
 
-function mutate(rand: () => number, corpus: Buffer[]): Buffer {
+function mutate(rand: () => number, corpus: Buffer[], from?: Buffer): Buffer {
   const int = (n: number) => Math.floor(rand() * n);
-  const pick = corpus[int(corpus.length)]!;
+  const pick = from ?? corpus[int(corpus.length)]!;
   const frame = Buffer.from(pick);
   const fixLength = (b: Buffer) => {
     b.writeInt32BE(b.length - 4, 0);
@@ -214,16 +234,29 @@ describe('broker fuzzing', () => {
 
   it('survives random and mutated frames and still serves a normal client', async () => {
     console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED}), ${FRAMES} frames`);
-    const corpus = await captureCorpus(broker.address);
-    expect(corpus.length).toBeGreaterThan(10);
+    const captured = await captureCorpus(broker.address);
+    expect(captured.length).toBeGreaterThan(10);
+    const fixtureFrames = fixtureCorpus();
+    const corpus = [...captured, ...fixtureFrames.map((f) => f.frame)];
     const apiKeys = new Set(corpus.map((f) => f.readInt16BE(4)));
-    // ApiVersions, Metadata, Produce, Fetch, ListOffsets, group and admin APIs at least.
-    expect(apiKeys.size).toBeGreaterThanOrEqual(10);
+    // Every API the broker serves, each at every version it advertises.
+    expect([...apiKeys].sort((a, b) => a - b)).toEqual([...apis.keys()].sort((a, b) => a - b));
+    for (const api of apis.values()) {
+      const versions = fixtureFrames.filter((f) => f.key === api.key).map((f) => f.version);
+      expect({ api: api.name, versions }).toEqual({
+        api: api.name,
+        versions: Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => api.minVersion + i),
+      });
+    }
 
     const rand = prng(SEED);
     const batches: Buffer[][] = [];
     for (let sent = 0; sent < FRAMES; sent += FRAMES_PER_CONNECTION) {
       batches.push(Array.from({ length: FRAMES_PER_CONNECTION }, () => mutate(rand, corpus)));
+    }
+    for (const { frame } of fixtureFrames) {
+      batches.push([frame]);
+      for (let i = 0; i < MUTATIONS_PER_VERSION; i++) batches.push([mutate(rand, corpus, frame)]);
     }
     let next = 0;
     const outcomes: Outcome[] = [];

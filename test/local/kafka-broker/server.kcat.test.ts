@@ -71,5 +71,9 @@ kcat.describe('embedded broker with kcat (librdkafka)', () => {
     const second = await run(KCAT, group, { timeoutMs: 30_000 });
     expect(second.code).toBe(0);
     expect(second.stdout).toBe('d\n');
+    // librdkafka 2.0 negotiates flexible versions where both sides have them: ApiVersions v3 and
+    // OffsetFetch v7 (request header v2, compact encodings).
+    expect(broker.requests.versions(18)).toContain(3);
+    expect(broker.requests.versions(9)).toEqual([7]);
   });
 });

@@ -197,6 +197,54 @@ describe('file storage', () => {
     expect(append(r.partition('orders', 0)!, [{ value: 'after' }])).toBe(10n);
   });
 
+  it('moves the log start offset with deleteRecordsBefore, drops whole segments before it and keeps it on reopen', async () => {
+    const s = await openStorage({ segmentBytes: 200 });
+    s.createTopic(topic('t'));
+    const log = s.partition('t', 0)!;
+    for (let i = 0; i < 6; i++) append(log, [{ value: `v${i}a` }, { value: `v${i}b` }]);
+    const segmentsBefore = segmentFiles(dir, 't').length;
+    expect(segmentsBefore).toBeGreaterThan(2);
+    log.deleteRecordsBefore(7n); // inside the batch 6-7
+    expect(log.logStartOffset()).toBe(7n);
+    expect(log.highWatermark()).toBe(12n);
+    expect(segmentFiles(dir, 't').length).toBeLessThan(segmentsBefore);
+    // The batch holding offset 7 is still served whole; the client skips offset 6.
+    expect(values(log, 7n)[0]).toBe('6:v3a');
+    log.deleteRecordsBefore(3n); // never backwards
+    expect(log.logStartOffset()).toBe(7n);
+    await s.close();
+
+    const r = await openStorage({ segmentBytes: 200 });
+    const again = r.partition('t', 0)!;
+    expect(again.logStartOffset()).toBe(7n);
+    expect(again.highWatermark()).toBe(12n);
+    again.deleteRecordsBefore(12n); // everything
+    expect(again.logStartOffset()).toBe(12n);
+    expect(again.read(12n, 1 << 20)).toEqual([]);
+    expect(append(again, [{ value: 'after' }])).toBe(12n);
+    expect(again.logStartOffset()).toBe(12n);
+  });
+
+  it('forgets one offset and whole groups, also after reopen', async () => {
+    const s = await openStorage();
+    s.createTopic(topic('t', 2));
+    s.commitOffset('g1', 't', 0, commit(1n));
+    s.commitOffset('g1', 't', 1, commit(2n));
+    s.commitOffset('g2', 't', 0, commit(3n));
+    s.deleteOffset('g1', 't', 0);
+    s.deleteGroupOffsets('g2');
+    s.deleteOffset('nobody', 't', 0);
+    expect(s.fetchOffset('g1', 't', 0)).toBeUndefined();
+    expect(s.fetchOffset('g1', 't', 1)).toEqual(commit(2n));
+    expect(s.groupsWithOffsets()).toEqual(['g1']);
+    await s.close();
+
+    const r = await openStorage();
+    expect(r.fetchOffset('g1', 't', 0)).toBeUndefined();
+    expect(r.fetchOffset('g1', 't', 1)).toEqual(commit(2n));
+    expect(r.groupsWithOffsets()).toEqual(['g1']);
+  });
+
   it('cuts a batch torn mid-write and keeps everything before it', async () => {
     const s = await openStorage();
     s.createTopic(topic('t'));

@@ -1,8 +1,8 @@
 /**
  * The format version of a broker data directory (local/kafka-broker/storage/format.ts), through
- * openFileStorage: a new directory gets format.json, a directory of another version is refused with the file
- * and both versions named (and left untouched), and a directory from before format.json is adopted as
- * version 1 with its records and offsets intact.
+ * openFileStorage: a new directory gets format.json, a directory of an unreadable version is refused with the
+ * file and the versions named (and left untouched), a version 1 directory is opened and raised to 2, and a
+ * directory from before format.json is adopted with its records and offsets intact.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,8 +27,8 @@ describe('storage format version', () => {
     const s = await openFileStorage(dir);
     expect(s.format).toBe('created');
     await s.close();
-    expect(marker()).toEqual({ format: 'campusg-kafka-broker-storage', version: 1 });
-    expect(FORMAT_VERSION).toBe(1);
+    expect(marker()).toEqual({ format: 'campusg-kafka-broker-storage', version: 2 });
+    expect(FORMAT_VERSION).toBe(2);
     const again = await openFileStorage(dir);
     expect(again.format).toBe('checked');
     await again.close();
@@ -36,9 +36,9 @@ describe('storage format version', () => {
 
   it('refuses a directory of another version, naming the file and both versions, and leaves it as it was', async () => {
     const file = path.join(dir, 'format.json');
-    fs.writeFileSync(file, JSON.stringify({ format: 'campusg-kafka-broker-storage', version: 2 }));
+    fs.writeFileSync(file, JSON.stringify({ format: 'campusg-kafka-broker-storage', version: 3 }));
     await expect(openFileStorage(dir)).rejects.toThrow(
-      `${file}: storage format version 2 found, version 1 expected.`,
+      `${file}: storage format version 3 found, version 1 or 2 expected.`,
     );
     expect(fs.readdirSync(dir).sort()).toEqual(['format.json']);
     // The lock was released: once the marker is right, the directory opens.
@@ -51,7 +51,7 @@ describe('storage format version', () => {
     const file = path.join(dir, 'topics.json');
     fs.writeFileSync(file, JSON.stringify({ version: 7, topics: [] }));
     await expect(openFileStorage(dir)).rejects.toThrow(
-      `${file}: storage format version 7 found, version 1 expected.`,
+      `${file}: storage format version 7 found, version 1 or 2 expected.`,
     );
   });
 
@@ -83,6 +83,29 @@ describe('storage format version', () => {
     );
     expect(old.fetchOffset('g', 'orders', 0)?.offset).toBe(1n);
     await old.close();
-    expect(marker()).toEqual({ format: 'campusg-kafka-broker-storage', version: 1 });
+    expect(marker()).toEqual({ format: 'campusg-kafka-broker-storage', version: 2 });
+  });
+
+  it('opens a version 1 directory with its records and offsets and raises its format.json to 2', async () => {
+    const s = await openFileStorage(dir);
+    const b = encodeBatch([{ value: Buffer.from('kept') }], { firstTimestamp: T0 });
+    s.createTopic(topic);
+    s.partition('orders', 0)!.append(b.bytes, b.recordCount, b.firstTimestamp, b.maxTimestamp);
+    s.commitOffset('g', 'orders', 0, { offset: 1n, leaderEpoch: -1, metadata: null, commitTimestamp: T0 });
+    await s.close();
+    // What a broker of the version 1 release wrote: the same files, marked 1.
+    fs.writeFileSync(
+      path.join(dir, 'format.json'),
+      JSON.stringify({ format: 'campusg-kafka-broker-storage', version: 1 }),
+    );
+    const topicsFile = path.join(dir, 'topics.json');
+    fs.writeFileSync(topicsFile, fs.readFileSync(topicsFile, 'utf8').replace('"version": 2', '"version": 1'));
+
+    const old = await openFileStorage(dir);
+    expect(old.format).toBe('upgraded');
+    expect(old.partition('orders', 0)!.highWatermark()).toBe(1n);
+    expect(old.fetchOffset('g', 'orders', 0)?.offset).toBe(1n);
+    await old.close();
+    expect(marker()).toEqual({ format: 'campusg-kafka-broker-storage', version: 2 });
   });
 });
