@@ -13,6 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+// The AWS SDK's notice about this machine's Node.js version is noise in a benchmark's output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export const RESULTS_DIR = path.join(ROOT, 'bench-results');
 
 /** A 1-minute load average above this share of the cores, before the run, marks the run busy. */

@@ -129,7 +129,11 @@ describe('Kafka ESM controls against the embedded broker', () => {
 
   /** Records the destination topic received so far, with their headers as text. */
   const deadLetters = async (minimum: number) => {
-    const consumer = kafka.consumer({ groupId: `dead-reader-${Math.random().toString(36).slice(2)}` });
+    // a short long-poll: disconnect waits for the fetch in flight, which would otherwise idle for 5 s
+    const consumer = kafka.consumer({
+      groupId: `dead-reader-${Math.random().toString(36).slice(2)}`,
+      maxWaitTimeInMs: 100,
+    });
     const seen: { key: string | null; value: string | null; headers: Record<string, string> }[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: 'dead', fromBeginning: true });

@@ -222,7 +222,8 @@ describe('KafkaEventSourceMapping against the embedded broker', () => {
       .map((r) => Buffer.from(r.key!, 'base64').toString());
     expect(delivered.sort()).toEqual(['ok-1', 'ok-2']);
 
-    const consumer = kafka.consumer({ groupId: 'dead-reader' });
+    // a short long-poll: disconnect waits for the fetch in flight, which would otherwise idle for 5 s
+    const consumer = kafka.consumer({ groupId: 'dead-reader', maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'esm-dead', fromBeginning: true });
     const dead: { key: string; value: string; headers: Record<string, string> }[] = [];

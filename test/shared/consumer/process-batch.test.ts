@@ -4,6 +4,8 @@
  * origin, and a transient failure fails the whole batch when partial batch responses are off. (Partial batch
  * responses: process-batch.partial.test.ts.)
  */
+
+import { Logger } from '@aws-lambda-powertools/logger';
 import { kafkaBatchResponse, processBatch, reject } from '#shared/consumer/process-batch';
 import type { AnyEvent, EventOf } from '#shared/contracts';
 import { RejectedRecordError, TransientError, TransitionError } from '#shared/errors';
@@ -158,5 +160,49 @@ describe('processBatch', () => {
   it('reject() throws the RejectedRecordError the loop dead-letters', () => {
     expect(() => reject('not for me')).toThrow(RejectedRecordError);
     expect(() => reject('not for me')).toThrow('not for me');
+  });
+});
+
+describe('processBatch log lines', () => {
+  /** The JSON lines a real Powertools logger writes while `fn` runs. */
+  async function logLines(fn: (logger: Logger) => Promise<unknown>): Promise<Record<string, unknown>[]> {
+    const written: string[] = [];
+    const capture = (chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    };
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      await fn(new Logger({ serviceName: 'payment', logLevel: 'DEBUG' }));
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    return written
+      .flatMap((w) => w.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  it('tags each record’s lines with its order (the key when the value does not parse) and clears the tag after it', async () => {
+    const lines = await logLines(async (logger) => {
+      const deps = { consumer: 'payment', publisher: new MemoryPublisher('payment', () => NOW), logger };
+      await processBatch(
+        mskEvent([
+          { topic: 'order-events', offset: 1, key: 'ord-broken', value: '{not json' },
+          { topic: 'order-events', offset: 2, value: fixtureEvent('ORDER_CREATED', 'ord-ok') },
+        ]),
+        deps,
+        async () => {
+          logger.info('handling');
+        },
+      );
+    });
+    const line = (message: string) => lines.find((l) => l.message === message);
+    expect(line('record dead-lettered')).toMatchObject({ orderId: 'ord-broken', offset: 1 });
+    expect(line('handling')).toMatchObject({ orderId: 'ord-ok' });
+    expect(line('batch processed')).toMatchObject({ records: 2, handled: 1, deadLettered: 1 });
+    expect(line('batch processed')).not.toHaveProperty('orderId');
   });
 });

@@ -2,7 +2,8 @@
  * The Idempotency-Key adapter on dynalite: the first claim of a key wins and is written with its TTL, a
  * retry with the same body gets the first order id back, another body is a CONFLICT naming that order.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoIdempotencyKeys } from '#shared/db/idempotency-keys';
 import { keys } from '#shared/db/keys';
 import { ConflictError } from '#shared/errors';
@@ -62,5 +63,56 @@ describe('DynamoIdempotencyKeys', () => {
       now: NOW,
     });
     expect(other).toEqual({ orderId: 'ord_c2', replay: false });
+  });
+
+  /**
+   * The dynalite client behind a hook that can answer a command itself (a failure dynalite cannot produce
+   * on demand), recording every command sent.
+   */
+  function hooked(hook: (command: object) => Promise<unknown> | undefined) {
+    const sent: object[] = [];
+    const client = {
+      send: (command: object) => {
+        sent.push(command);
+        return hook(command) ?? dynamo.client.send(command as GetCommand);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    return { sent, store: new DynamoIdempotencyKeys(client, () => TABLES.ORDERS_TABLE, 600) };
+  }
+  const claimWith = (s: DynamoIdempotencyKeys, key: string) =>
+    s.claim({ customerId: 'cust-1', idempotencyKey: key, requestHash: 'h', orderId: 'ord_x', now: NOW });
+
+  it('passes on a write failure other than a lost race, without reading the key', async () => {
+    const throttled = new Error('ProvisionedThroughputExceededException');
+    const { sent, store: s } = hooked((c) =>
+      c instanceof PutCommand ? Promise.reject(throttled) : undefined,
+    );
+    await expect(claimWith(s, 'k-5')).rejects.toBe(throttled);
+    expect(sent.filter((c) => c instanceof GetCommand)).toEqual([]);
+  });
+
+  it('reads the winning claim with a consistent read after losing the race', async () => {
+    await claim('k-6', 'h', 'ord_winner');
+    const { sent, store: s } = hooked(() => undefined);
+    expect(await claimWith(s, 'k-6')).toEqual({ orderId: 'ord_winner', replay: true });
+    const get = sent.find((c) => c instanceof GetCommand) as GetCommand;
+    expect(get.input).toMatchObject({ Key: keys.idempotency('cust-1', 'k-6'), ConsistentRead: true });
+  });
+
+  it('answers a conflict to retry when the winning claim is gone by the time it is read', async () => {
+    const lost = new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+    });
+    const { store: s } = hooked((c) =>
+      c instanceof PutCommand
+        ? Promise.reject(lost)
+        : c instanceof GetCommand
+          ? Promise.resolve({})
+          : undefined,
+    );
+    const error = await claimWith(s, 'k-7').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).message).toMatch(/concurrent request/);
   });
 });

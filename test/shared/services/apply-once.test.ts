@@ -124,6 +124,18 @@ describe('applyOnce with two writers racing on dynalite', () => {
     expect(Object.keys(stored!.emitted)).not.toContain('ours');
   });
 
+  it('fails at once on a write error that is not a lost race, trying no second time', async () => {
+    const throttled = new Error('ProvisionedThroughputExceededException');
+    store.contend = (put) => put === 1;
+    store.competitor = async () => {
+      throw throttled;
+    };
+    await expect(apply('ours')).rejects.toBe(throttled);
+    expect([store.gets, store.puts]).toEqual([1, 1]);
+    expect(await store.get(key)).toBeUndefined();
+    expect(publisher.published).toEqual([]);
+  });
+
   it('tries five times by default', async () => {
     await expect(apply('ours')).rejects.toBeInstanceOf(ConcurrentUpdateError);
     expect([store.gets, store.puts]).toEqual([5, 5]);

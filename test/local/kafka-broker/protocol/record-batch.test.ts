@@ -4,12 +4,16 @@
  * impossible batches (no records, a negative last offset delta) are refused. A batch that slips through
  * here is stored and served to every consumer, so each check is pinned byte for byte.
  */
+import { gzipSync } from 'node:zlib';
 import { crc32c } from '@node-rs/crc32';
 import { ErrorCode } from '#local/kafka-broker/protocol/error-codes';
 import {
   BATCH_HEADER_BYTES,
   batchChecksum,
+  firstRecordAtOrAfter,
+  lastOffsetDeltaOf,
   patchBaseOffset,
+  readBatchFrame,
   readBatchHeader,
   splitBatches,
 } from '#local/kafka-broker/protocol/record-batch';
@@ -79,6 +83,13 @@ describe('RecordBatch v2 on produce', () => {
     expect(splitBatches(b.subarray(0, 16))).toEqual(corrupt);
     expect(splitBatches(Buffer.concat([b, b.subarray(0, 16)]))).toEqual(corrupt);
     expect(splitBatches(Buffer.concat([b, b.subarray(0, 17)]))).toEqual(corrupt);
+    // 17 bytes hold the magic byte, so another magic is named as such before the length is looked at
+    const oldMagic = Buffer.from(b.subarray(0, 17));
+    oldMagic.writeInt8(1, 16);
+    expect(splitBatches(Buffer.concat([b, oldMagic]))).toEqual({
+      ok: false,
+      errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+    });
   });
 
   it('accepts a batch that ends exactly at the end of the field and refuses one a byte short', () => {
@@ -142,5 +153,111 @@ describe('RecordBatch v2 on produce', () => {
     const bad = batch();
     bad[bad.length - 1]! ^= 1;
     expect(splitBatches(Buffer.concat([batch(), bad, batch()]))).toEqual(corrupt);
+  });
+});
+
+/** A stored batch: records a, b, c at T0, T0 + 10, T0 + 20, written at base offset 100. */
+function stored(attributes = 0): Buffer {
+  const b = Buffer.from(
+    encodeBatch(
+      ['a', 'b', 'c'].map((value, i) => ({ value, timestampDelta: i * 10 })),
+      { firstTimestamp: T0, baseOffset: 100n },
+    ).bytes,
+  );
+  b.writeInt16BE(attributes, 21);
+  return b;
+}
+
+/** The same batch with its records gzip-compressed (codec 1), as a producer with compression sends it. */
+function gzipped(): Buffer {
+  const plain = stored();
+  const records = gzipSync(plain.subarray(BATCH_HEADER_BYTES));
+  const b = Buffer.concat([plain.subarray(0, BATCH_HEADER_BYTES), records]);
+  b.writeInt32BE(b.length - 12, 8);
+  b.writeInt16BE(1, 21);
+  return recrc(b);
+}
+
+describe('RecordBatch v2 in the log', () => {
+  it('reads the framing fields: base offset, whole size, magic and the stored CRC unsigned', () => {
+    const b = stored();
+    b.writeUInt32BE(0xf0000001, 17);
+    expect(readBatchFrame(b)).toEqual({ baseOffset: 100n, size: b.length, magic: 2, crc: 0xf0000001 });
+  });
+
+  it('counts the last offset from lastOffsetDelta, or from recordCount when a producer wrote less', () => {
+    expect(lastOffsetDeltaOf({ lastOffsetDelta: 2, recordCount: 3 })).toBe(2);
+    expect(lastOffsetDeltaOf({ lastOffsetDelta: 0, recordCount: 3 })).toBe(2);
+    expect(lastOffsetDeltaOf({ lastOffsetDelta: 5, recordCount: 3 })).toBe(5);
+  });
+});
+
+describe('firstRecordAtOrAfter (ListOffsets by time)', () => {
+  it('answers the first record whose timestamp is at or after the target, at base offset + its delta', () => {
+    const b = stored();
+    expect(firstRecordAtOrAfter(b, T0 - 1n)).toEqual({ offset: 100n, timestamp: T0 });
+    expect(firstRecordAtOrAfter(b, T0)).toEqual({ offset: 100n, timestamp: T0 });
+    expect(firstRecordAtOrAfter(b, T0 + 1n)).toEqual({ offset: 101n, timestamp: T0 + 10n });
+    expect(firstRecordAtOrAfter(b, T0 + 10n)).toEqual({ offset: 101n, timestamp: T0 + 10n });
+    expect(firstRecordAtOrAfter(b, T0 + 20n)).toEqual({ offset: 102n, timestamp: T0 + 20n });
+    expect(firstRecordAtOrAfter(b, T0 + 21n)).toBeUndefined();
+  });
+
+  it('answers nothing when no record reaches the target, even if the header claims a later time', () => {
+    const b = stored();
+    b.writeBigInt64BE(T0 + 100n, 35); // maxTimestamp
+    expect(firstRecordAtOrAfter(b, T0 + 50n)).toBeUndefined();
+  });
+
+  it('reads no more records than the header counts, nor past the end of its records', () => {
+    const fewer = stored();
+    fewer.writeInt32BE(2, 57); // recordCount: c is not counted
+    expect(firstRecordAtOrAfter(fewer, T0 + 20n)).toBeUndefined();
+    const more = stored();
+    more.writeInt32BE(5, 57); // claims records the batch does not hold
+    more.writeBigInt64BE(T0 + 100n, 35);
+    expect(firstRecordAtOrAfter(more, T0 + 50n)).toBeUndefined();
+  });
+
+  it('reads no further than batchLength when the buffer holds more bytes', () => {
+    // a and b at T0 and T0 + 50; the batch is cut after a, but the buffer still holds b
+    const b = Buffer.from(
+      encodeBatch(
+        [
+          { value: 'a', timestampDelta: 0 },
+          { value: 'b', timestampDelta: 50 },
+        ],
+        { firstTimestamp: T0 },
+      ).bytes,
+    );
+    expect(firstRecordAtOrAfter(b, T0 + 50n)).toEqual({ offset: 1n, timestamp: T0 + 50n });
+    const recordA = b.subarray(BATCH_HEADER_BYTES);
+    const aLength = recordA[0]! >> 1; // zigzag varint of a short record
+    b.writeInt32BE(BATCH_HEADER_BYTES - 12 + 1 + aLength, 8);
+    expect(firstRecordAtOrAfter(b, T0 + 50n)).toBeUndefined();
+  });
+
+  it('answers the first offset and the batch time for LogAppendTime batches', () => {
+    const b = stored(0x08);
+    expect(firstRecordAtOrAfter(b, T0)).toEqual({ offset: 100n, timestamp: T0 + 20n });
+    expect(firstRecordAtOrAfter(b, T0 + 21n)).toBeUndefined();
+  });
+
+  it('answers the first offset and max timestamp for codecs it cannot inflate (snappy, lz4, zstd)', () => {
+    for (const codec of [2, 3, 4]) {
+      expect(firstRecordAtOrAfter(stored(codec), T0 + 10n)).toEqual({ offset: 100n, timestamp: T0 + 20n });
+    }
+  });
+
+  it('inflates gzip batches and reads their records', () => {
+    const b = gzipped();
+    expect(splitBatches(b).ok).toBe(true);
+    expect(firstRecordAtOrAfter(b, T0 + 1n)).toEqual({ offset: 101n, timestamp: T0 + 10n });
+    expect(firstRecordAtOrAfter(b, T0 + 20n)).toEqual({ offset: 102n, timestamp: T0 + 20n });
+  });
+
+  it('reads the records of an uncompressed batch whatever its other attribute bits say', () => {
+    // transactional (0x10) and control (0x20) bits: still create time, no compression
+    expect(firstRecordAtOrAfter(stored(0x30), T0 + 1n)).toEqual({ offset: 101n, timestamp: T0 + 10n });
   });
 });
