@@ -1,3 +1,4 @@
+import { type HttpAnswer, type HttpTransport, nodeHttp } from './http-transport';
 import { CliError, describeError, EXIT, NotFoundError, SYSTEM_DOWN_HINT } from './output';
 import type { Role, Target } from './target';
 
@@ -50,7 +51,7 @@ export interface Caller {
 export class OrderApiClient {
   constructor(
     private readonly target: Target,
-    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly transport: HttpTransport = nodeHttp,
   ) {}
 
   async create(caller: Caller, input: CreateOrderInput, idempotencyKey?: string): Promise<OrderView> {
@@ -100,9 +101,9 @@ export class OrderApiClient {
     const base = (await this.target.apiUrl()).value;
     const token = await this.target.bearerToken(caller.role, caller.id);
     const url = `${base}${path}`;
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await this.fetchImpl(url, {
+      res = await this.transport(url, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
@@ -110,8 +111,8 @@ export class OrderApiClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...extraHeaders,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: 30_000,
       });
     } catch (err) {
       throw new CliError(
@@ -122,14 +123,15 @@ export class OrderApiClient {
         },
       );
     }
-    const text = await res.text();
+    const text = res.text;
+    const ok = res.status >= 200 && res.status < 300;
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
     } catch {
       json = undefined;
     }
-    if (!res.ok) {
+    if (!ok) {
       const obj = (json ?? {}) as { error?: unknown; message?: unknown; details?: unknown };
       const code = typeof obj.error === 'string' ? obj.error : res.statusText || 'error';
       let message =

@@ -183,7 +183,7 @@ function freshBuild(argv = []) {
   return staleOutputs(outputsFor(argv)).length === 0 ? OUT_FILE : undefined;
 }
 
-module.exports = { buildCli, freshBuild, staleOutputs, outputsFor, OUT_FILE };
+module.exports = { buildCli, freshBuild, staleOutputs, outputsFor, OUT_FILE, OUT_DIR };
 
 if (require.main === module) {
   const quiet = process.argv.includes('--quiet');

@@ -220,6 +220,6 @@ describe('orders over the HTTP API', () => {
     } finally {
       process.exitCode = saved;
     }
-    expect(io.stderr).toContain(`cannot reach the HTTP API at ${down}: fetch failed: connect ECONNREFUSED`);
+    expect(io.stderr).toContain(`cannot reach the HTTP API at ${down}: connect ECONNREFUSED`);
   });
 });
