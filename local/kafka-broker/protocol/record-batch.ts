@@ -14,6 +14,11 @@ import { Reader } from './reader';
  * offset and leader epoch can be patched without recomputing it. Records are never decoded here.
  */
 export const BATCH_HEADER_BYTES = 61;
+/**
+ * The smallest uncompressed record: length, attributes, timestamp delta, offset delta, key length, value
+ * length and header count, each one byte (a null key and value, no headers).
+ */
+const MIN_RECORD_BYTES = 7;
 /** baseOffset and batchLength precede the part of a batch that batchLength counts. */
 export const LOG_OVERHEAD = 12;
 /** The only batch format (magic byte) this broker reads and writes. */
@@ -125,6 +130,13 @@ export function splitBatches(records: Buffer): BatchSplit {
     }
     const header = readBatchHeader(bytes);
     if (header.recordCount <= 0 || header.lastOffsetDelta < 0) {
+      return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE };
+    }
+    // A batch must carry the records it counts: uncompressed, each takes at least MIN_RECORD_BYTES;
+    // compressed, the body cannot be empty. Kafka refuses such a batch when it reads the records.
+    const body = size - BATCH_HEADER_BYTES;
+    const compressed = (header.attributes & COMPRESSION_MASK) !== 0;
+    if (compressed ? body === 0 : body < header.recordCount * MIN_RECORD_BYTES) {
       return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE };
     }
     batches.push({ ...header, bytes });

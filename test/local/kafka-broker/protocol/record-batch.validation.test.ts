@@ -36,6 +36,23 @@ describe('record batches', () => {
     });
   });
 
+  it('rejects a batch whose body is too short for the records it counts, CRC valid or not', () => {
+    // header only: recordCount 1, no record bytes (found by mutation testing: `size < 61` vs `<=`)
+    const empty = recordBatch('a').subarray(0, 61);
+    empty.writeInt32BE(61 - 12, 8); // batchLength = size - 12
+    empty.writeUInt32BE(batchChecksum(empty), 17);
+    expect(splitBatches(empty)).toEqual({ ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE });
+    // a valid one-record batch that claims three records: 3 x 7 bytes do not fit in its body
+    const valid = recordBatch('a');
+    const three = Buffer.from(valid);
+    three.writeInt32BE(3, 57); // recordCount
+    three.writeUInt32BE(batchChecksum(three), 17);
+    const body = valid.length - 61;
+    expect(body).toBeLessThan(3 * 7);
+    expect(splitBatches(three)).toEqual({ ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE });
+    expect(splitBatches(valid).ok).toBe(true);
+  });
+
   it('patches the base offset without invalidating the CRC', () => {
     const batch = recordBatch('a');
     patchBaseOffset(batch, 12345n);
