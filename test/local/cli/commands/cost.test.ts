@@ -5,33 +5,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Command, CommanderError } from 'commander';
 import type { OrderUsage } from '#infra/cost/model';
 import { register } from '#local/cli/commands/cost';
-import { BufferIo } from '#local/cli/output';
 import { ensureSuiteAssembly, ROOT } from '#test/e2e/helpers';
+import { runRegistered } from '#test/support/cli-command';
 
 const FIXTURE = path.join(ROOT, 'test/infra/cost/fixtures/measured-usage.json');
 
-async function run(args: string[]): Promise<{ io: BufferIo; exitCode: number; usage: string }> {
-  const io = new BufferIo();
-  let usage = '';
-  const program = new Command('campusg')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => (usage += s), writeOut: (s) => (usage += s) });
-  register(program, io);
-  const saved = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'campusg', 'cost', ...args]);
-    return { io, exitCode: Number(process.exitCode ?? 0), usage };
-  } catch (err) {
-    if (err instanceof CommanderError) return { io, exitCode: err.exitCode === 0 ? 0 : 2, usage };
-    throw err;
-  } finally {
-    process.exitCode = saved;
-  }
-}
+const run = (args: string[]) => runRegistered(register, 'cost', args);
 
 describe('campusg cost', () => {
   let dir: string;

@@ -1,30 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { register } from '#local/cli/commands/token';
-import { BufferIo } from '#local/cli/output';
 import { LocalJwt } from '#local/http-api/index';
+import { runRegistered } from '#test/support/cli-command';
 
-async function run(args: string[]): Promise<{ io: BufferIo; exitCode: number; usage: string }> {
-  const io = new BufferIo();
-  let usage = '';
-  const program = new Command('campusg')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => (usage += s), writeOut: (s) => (usage += s) });
-  register(program, io);
-  const saved = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'campusg', 'token', ...args]);
-    return { io, exitCode: Number(process.exitCode ?? 0), usage };
-  } catch (err) {
-    if (err instanceof CommanderError) return { io, exitCode: err.exitCode === 0 ? 0 : 2, usage };
-    throw err;
-  } finally {
-    process.exitCode = saved;
-  }
-}
+const run = (args: string[]) => runRegistered(register, 'token', args);
 
 describe('campusg token', () => {
   let stateDir: string;
