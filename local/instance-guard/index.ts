@@ -137,11 +137,15 @@ function probeSocket(socket: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Guar
       resolve(result);
     };
     const running = (): GuardProbe => ({ state: 'running', socket, owner: parseOwner(data) });
-    // A live listener accepts at once even when its event loop is busy; only its answer can be late.
+    // A live listener accepts at once even when its event loop is busy; only its answer can be late. When this
+    // process itself was starved past the timeout, the timer runs before the connect or error that is already
+    // waiting to be handled: setImmediate lets that I/O in first, so a stall here is not taken for a silent owner.
     const timer = setTimeout(
       () =>
-        settle(
-          connected ? running() : { state: 'unknown', socket, error: `no answer within ${timeoutMs} ms` },
+        setImmediate(() =>
+          settle(
+            connected ? running() : { state: 'unknown', socket, error: `no answer within ${timeoutMs} ms` },
+          ),
         ),
       timeoutMs,
     );
@@ -396,6 +400,10 @@ async function removeLeftovers(socket: string): Promise<void> {
       continue;
     }
     if (!name.startsWith(`.${base}.`) && !name.startsWith(`${base}.stale-`)) continue;
+    // A start that is still running may be between binding its temporary socket and listening on it, when a
+    // probe is refused as if it were stale: the pid in the name tells that it is not litter yet.
+    const starter = /^\.[^/]*\.(\d+)-[0-9a-f]+$/.exec(name)?.[1];
+    if (starter !== undefined && Number(starter) !== process.pid && processExists(Number(starter))) continue;
     if ((await probeSocket(file, 500)).state === 'stale') fs.rmSync(file, { force: true });
   }
 }
@@ -423,5 +431,15 @@ function removeStale(socket: string, stale: fs.Stats): 'removed' | 'changed' | '
     return 'removed';
   } finally {
     fs.rmSync(mutex, { recursive: true, force: true });
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

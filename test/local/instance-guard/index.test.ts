@@ -141,6 +141,8 @@ describe('instance guard', () => {
       await Promise.all(racers.map((r) => r.waitFor(/^ready$/)));
       for (const r of racers) r.child.stdin!.write('go\n');
       const outcomes = await Promise.all(racers.map((r) => r.waitFor(/^(held|refused|error)\b/)));
+      // an `error` outcome names what went wrong: show it rather than only a count
+      expect(outcomes.filter((o) => o.startsWith('error'))).toEqual([]);
       expect(outcomes.filter((o) => o === 'held')).toHaveLength(1);
       const winner = racers[outcomes.indexOf('held')]!;
       expect(outcomes.filter((o) => o.startsWith('refused'))).toEqual(
@@ -155,17 +157,40 @@ describe('instance guard', () => {
   }, 60_000);
 
   it('removes the temporary socket a start left when it was killed mid-way', async () => {
-    const leftover = path.join(dir, `.${NAME}.4242-deadbeef`);
+    // the temporary socket is named after the pid of the start that made it, as acquireGuard names its own
     const listener = spawn(
       process.execPath,
-      ['-e', `require('net').createServer().listen(${JSON.stringify(leftover)}, () => console.log('up'))`],
+      [
+        '-e',
+        `const p = require('path').join(${JSON.stringify(dir)}, '.${NAME}.' + process.pid + '-deadbeef');
+         require('net').createServer().listen(p, () => console.log(p))`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     children.push(listener);
-    await new Promise((resolve) => listener.stdout!.once('data', resolve));
+    const leftover = await new Promise<string>((resolve) =>
+      listener.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+    );
     await killed(listener);
     expect(fs.lstatSync(leftover).isSocket()).toBe(true);
 
+    held.push(await acquireGuard(dir, { name: NAME, what: 'test', busyMessage }));
+    expect(fs.readdirSync(dir)).toEqual([NAME]);
+  });
+
+  it('leaves the temporary socket of a start that is still running, even before it listens', async () => {
+    // A start between bind and listen refuses connections like a dead one; a plain file refuses them the same
+    // way and stands in for that moment. Its process is alive, so the file is not litter yet.
+    const starter = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)'], { stdio: 'ignore' });
+    children.push(starter);
+    const pending = path.join(dir, `.${NAME}.${starter.pid}-0badf00d`);
+    fs.writeFileSync(pending, '');
+
+    const first = await acquireGuard(dir, { name: NAME, what: 'test', busyMessage });
+    expect(fs.readdirSync(dir).sort()).toEqual([`.${NAME}.${starter.pid}-0badf00d`, NAME]);
+    await first.release();
+
+    await killed(starter);
     held.push(await acquireGuard(dir, { name: NAME, what: 'test', busyMessage }));
     expect(fs.readdirSync(dir)).toEqual([NAME]);
   });
